@@ -1,0 +1,78 @@
+# Dystonia signposting assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON_VERSION := $(shell cat .python-version)
+PYTHON ?= $(shell command -v python$(basename $(PYTHON_VERSION)) 2>/dev/null || command -v python3.10 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MODEL := models/signpost.tar.gz
+SPACY_DIR := build/spacy/signpost_en
+LOOKUPS := data/nlu/vocabulary_lookups.yml
+KNOWLEDGE := $(wildcard data/knowledge/*.yml)
+RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml))
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONPATH := $(CURDIR)
+export ACTION_SERVER_URL ?= http://localhost:5055/webhook
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt .python-version
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (see .python-version)"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed ## create .venv and install the pinned dependencies
+
+$(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
+	$(BIN)/python -m signpost build-nlp --output $(SPACY_DIR)
+	touch $@
+
+$(LOOKUPS): $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
+	$(BIN)/python -m signpost lookups --output $@
+
+build: $(SPACY_DIR)/.built $(LOOKUPS) ## build the spaCy pipeline and lookup tables from the vocabulary
+
+seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
+	$(BIN)/python -m signpost seed
+
+$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) signpost/nlu/extractor.py
+	$(BIN)/rasa train --fixed-model-name signpost --out models
+
+train: $(MODEL) ## train the Rasa model if data or config changed
+
+run: build seed train ## install, build, seed, train, then start every process
+	$(BIN)/python scripts/run.py
+
+lint: $(BIN)/.installed ## ruff (format check and lint) and mypy
+	$(BIN)/ruff format --check signpost actions tests scripts
+	$(BIN)/ruff check signpost actions tests scripts
+	$(BIN)/mypy signpost actions
+
+validate: build ## rasa data validate, failing on warnings
+	$(BIN)/rasa data validate --fail-on-warnings
+
+test: lint build seed validate train ## the whole suite: lint, pytest, data validation, story and NLU tests
+	$(BIN)/python -m pytest
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
+	$(BIN)/python scripts/nlu_check.py --model $(MODEL)
+
+eval: build seed train ## share of evaluation descriptions whose first reply names the right type
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval.py
+
+bench: build seed train ## turn latency (sequential and 20 concurrent), training time, memory
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/bench.py
+
+compare: build ## compare NLU pipelines on the held-out split
+	$(BIN)/python scripts/compare_pipelines.py
+
+clean: ## remove built artefacts (keeps .venv)
+	rm -rf build models results var $(LOOKUPS)
+
+.PHONY: help install build seed train run lint validate test eval bench compare clean

@@ -1,0 +1,1 @@
+"""rasa-sdk action server: thin adapters from a Tracker to knowledge-base replies."""

@@ -1,0 +1,148 @@
+"""Side questions: general topics, a named type, support groups, the helpline, "why ask?"."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, template
+from actions.signposting import HELPLINE_ID
+from signpost.knowledge import repository
+
+GROUPS_ID = "dystonia_uk_groups"
+WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
+
+
+def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
+    """The entity in the latest message, else the slot of the same name."""
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return value or tracker.get_slot(entity)
+
+
+class ActionAnswerTopic(SignpostAction):
+    """Answer a general question (what is dystonia, pain, carers, ...) from the topics."""
+
+    def name(self) -> str:
+        return "action_answer_topic"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
+    ) -> List[EventType]:
+        intent = latest_intent(tracker) or ""
+        topic = repository.topic_for_intent(session, intent)
+        if topic is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(
+            response="utter_topic", title=topic.title, summary=topic.summary, details=topic.details
+        )
+        contact = next((c for c in repository.contacts_for(session, topic=topic.id) if c.phone), None)
+        if contact:
+            dispatcher.utter_message(response="utter_contact_call", name=contact.name, phone=contact.phone)
+        return []
+
+
+class ActionTypeInfo(SignpostAction):
+    """What a named type (or neck subtype such as antecollis) is."""
+
+    def name(self) -> str:
+        return "action_type_info"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
+    ) -> List[EventType]:
+        wanted = _latest_entity(tracker, "dystonia_type")
+        found = repository.find_type(session, wanted) if wanted else None
+        if found is None:
+            names = ", ".join(t.name for t in repository.list_types(session))
+            dispatcher.utter_message(response="utter_type_unknown", names=names)
+            return []
+        dtype, subtype = found
+        dispatcher.utter_message(
+            response="utter_type_info",
+            name=dtype.name,
+            summary=dtype.summary,
+            details=dtype.details,
+            subtype=f" {subtype.text}" if subtype else "",
+        )
+        return []
+
+
+class ActionSupportGroups(SignpostAction):
+    """Support groups near a named place, or an honest "none listed here"."""
+
+    def name(self) -> str:
+        return "action_support_groups"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
+    ) -> List[EventType]:
+        place = _latest_entity(tracker, "place")
+        national = repository.contact(session, GROUPS_ID)
+        website = national.website if national else ""
+        phone = national.phone if national else ""
+        channel = tracker.get_latest_input_channel()
+        line = template(domain, "utter_group_line", channel)
+
+        def lines(groups: list) -> str:
+            return bullet_list(
+                [
+                    line.format(name=g.name, meets=g.meets or "", phone=g.phone, email=g.email, website=g.website)
+                    for g in groups
+                ]
+            )
+
+        if place:
+            near = repository.groups_near(session, place)
+            if near:
+                dispatcher.utter_message(response="utter_groups_near", place=place, groups=lines(near))
+            else:
+                dispatcher.utter_message(response="utter_groups_none_near", place=place, website=website, phone=phone)
+            return []
+        local = [c for c in repository.contacts_for(session, kinds=("support_group",)) if c.places]
+        intro = repository.topic(session, "support_groups")
+        dispatcher.utter_message(
+            response="utter_groups_all",
+            intro=intro.summary if intro else "",
+            groups=lines(local),
+            website=website,
+            phone=phone,
+        )
+        return []
+
+
+class ActionHelpline(SignpostAction):
+    """The Dystonia UK helpline number."""
+
+    def name(self) -> str:
+        return "action_helpline"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
+    ) -> List[EventType]:
+        helpline = repository.contact(session, HELPLINE_ID)
+        if helpline:
+            dispatcher.utter_message(
+                response="utter_helpline", name=helpline.name, phone=helpline.phone, website=helpline.website or ""
+            )
+        return []
+
+
+class ActionExplainQuestion(SignpostAction):
+    """Why the assistant asks what it asks."""
+
+    def name(self) -> str:
+        return "action_explain_question"
+
+    def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
+    ) -> List[EventType]:
+        topic_id = WHY_TOPIC.get(tracker.get_slot("requested_slot") or "", "why_general")
+        topic = repository.topic(session, topic_id)
+        if topic:
+            dispatcher.utter_message(response="utter_explain_question", text=f"{topic.summary} {topic.details}")
+        return []

@@ -1,0 +1,82 @@
+"""Command line: `python -m signpost <command>`.
+
+seed           load data/knowledge into the database (idempotent)
+build-nlp      build the spaCy pipeline from the vocabulary and save it to disk
+lookups        write the Rasa lookup tables derived from the vocabulary
+check-content  validate the knowledge YAML without touching the database
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+
+from signpost.config import DATA_DIR, get_settings
+
+
+def _seed(_: argparse.Namespace) -> int:
+    from signpost.knowledge.content import load_content
+    from signpost.knowledge.db import make_engine
+    from signpost.knowledge.seed import seed
+
+    counts = seed(make_engine(get_settings().database_url), load_content())
+    print("seeded: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    return 0
+
+
+def _build_nlp(args: argparse.Namespace) -> int:
+    from signpost.knowledge.content import load_content
+    from signpost.lexicon import save_pipeline
+
+    path = save_pipeline(load_content(), Path(args.output or get_settings().spacy_model))
+    print(f"spaCy pipeline saved to {path}")
+    return 0
+
+
+def _lookups(args: argparse.Namespace) -> int:
+    from signpost.knowledge.content import load_content
+    from signpost.lexicon import lookup_tables
+
+    tables = lookup_tables(load_content())
+    nlu = [{"lookup": name, "examples": "".join(f"- {v}\n" for v in values)} for name, values in tables.items()]
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    header = "# Generated from data/knowledge by `python -m signpost lookups`; do not edit.\n"
+    out.write_text(header + yaml.safe_dump({"version": "3.1", "nlu": nlu}, sort_keys=False, allow_unicode=True))
+    print(f"lookup tables written to {out}")
+    return 0
+
+
+def _check_content(_: argparse.Namespace) -> int:
+    from signpost.knowledge.content import load_content
+
+    content = load_content()
+    print(
+        f"content ok: {len(content.types)} types, {len(content.terms)} terms, {len(content.tips)} tips, "
+        f"{len(content.contacts)} contacts, {len(content.topics)} topics"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m signpost", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("seed", help="seed the knowledge base").set_defaults(func=_seed)
+    build = sub.add_parser("build-nlp", help="build and save the spaCy pipeline")
+    build.add_argument("--output", help="where to save it (default: SPACY_MODEL)")
+    build.set_defaults(func=_build_nlp)
+    lookups = sub.add_parser("lookups", help="write Rasa lookup tables")
+    lookups.add_argument("--output", default=str(DATA_DIR / "nlu" / "vocabulary_lookups.yml"))
+    lookups.set_defaults(func=_lookups)
+    sub.add_parser("check-content", help="validate the knowledge YAML").set_defaults(func=_check_content)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=get_settings().log_level)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

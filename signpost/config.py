@@ -1,0 +1,51 @@
+"""The only module that reads the environment.
+
+Settings come from the process environment, with a `.env` file at the
+project root filling in anything not already set (never overriding it).
+Everything else receives a `Settings` object or plain values as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+KNOWLEDGE_DIR = DATA_DIR / "knowledge"
+BUILD_DIR = ROOT / "build"
+VAR_DIR = ROOT / "var"
+DEFAULT_SPACY_MODEL = BUILD_DIR / "spacy" / "signpost_en"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    spacy_model: str
+    action_server_url: str
+    rasa_url: str
+    log_level: str
+
+
+def _sqlite_default() -> str:
+    return f"sqlite:///{VAR_DIR / 'signpost.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read settings once per process; `.env` never overrides the environment."""
+    load_dotenv(ROOT / ".env", override=False)
+    env = os.environ
+    return Settings(
+        database_url=env.get("DATABASE_URL") or _sqlite_default(),
+        redis_url=env.get("REDIS_URL") or None,
+        spacy_model=env.get("SPACY_MODEL") or str(DEFAULT_SPACY_MODEL),
+        action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
+        rasa_url=env.get("RASA_URL", "http://localhost:5005"),
+        log_level=env.get("LOG_LEVEL", "INFO"),
+    )

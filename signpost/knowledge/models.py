@@ -1,0 +1,87 @@
+"""SQLAlchemy tables for the knowledge base (prefixed kb_ to sit beside Rasa's tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Date, Integer, String, Text
+from sqlalchemy.orm import registry
+from sqlalchemy.orm.decl_api import DeclarativeMeta
+
+mapper_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    """Declarative base spelled out, so type checkers understand it (SQLAlchemy 1.4 and 2.0)."""
+
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+    __init__: Any = mapper_registry.constructor
+
+
+class TypeRow(Base):
+    __tablename__ = "kb_types"
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    name = Column(String(200), nullable=False)
+    aliases = Column(JSON, nullable=False)
+    summary = Column(Text, nullable=False)
+    details = Column(Text, nullable=False)
+    subtypes = Column(JSON, nullable=False)
+    match = Column(JSON, nullable=False)
+    source = Column(String(300), nullable=False)
+    reviewed = Column(Date, nullable=False)
+
+
+class TermRow(Base):
+    __tablename__ = "kb_terms"
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    kind = Column(String(16), nullable=False)
+    label = Column(String(200), nullable=False)
+    mention = Column(String(300), nullable=False)
+    phrases = Column(JSON, nullable=False)
+    implies_region = Column(String(64))
+    button = Column(String(100))
+
+
+class TipRow(Base):
+    __tablename__ = "kb_tips"
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    kind = Column(String(32), nullable=False)
+    text = Column(Text, nullable=False)
+    types = Column(JSON, nullable=False)
+    source = Column(String(300), nullable=False)
+    reviewed = Column(Date, nullable=False)
+
+
+class ContactRow(Base):
+    __tablename__ = "kb_contacts"
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    name = Column(String(200), nullable=False)
+    kind = Column(String(32), nullable=False)
+    description = Column(Text, nullable=False)
+    phone = Column(String(40))
+    email = Column(String(200))
+    website = Column(String(300))
+    meets = Column(Text)
+    places = Column(JSON, nullable=False)
+    topics = Column(JSON, nullable=False)
+    for_types = Column(JSON, nullable=False)
+    source = Column(String(300), nullable=False)
+    reviewed = Column(Date, nullable=False)
+
+
+class TopicRow(Base):
+    __tablename__ = "kb_topics"
+    id = Column(String(64), primary_key=True)
+    position = Column(Integer, nullable=False)
+    intent = Column(String(64), index=True)
+    title = Column(String(200), nullable=False)
+    summary = Column(Text, nullable=False)
+    details = Column(Text, nullable=False)
+    source = Column(String(300), nullable=False)
+    reviewed = Column(Date, nullable=False)

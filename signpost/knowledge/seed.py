@@ -1,0 +1,59 @@
+"""Seed the knowledge tables from the reviewed YAML, idempotently.
+
+Rows are upserted by id and rows whose id is no longer in the YAML are
+deleted, so running it twice, or after an edit, leaves exactly the content.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from signpost.knowledge.content import Content
+from signpost.knowledge.models import Base, ContactRow, TermRow, TipRow, TopicRow, TypeRow
+
+
+def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
+    def plain(item: Any, position: int, **extra: Any) -> dict[str, Any]:
+        data = dataclasses.asdict(item)
+        data.update(position=position, **extra)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    return {
+        TypeRow: [
+            plain(t, i, subtypes=[dataclasses.asdict(s) for s in t.subtypes]) for i, t in enumerate(content.types)
+        ],
+        TermRow: [plain(t, i) for i, t in enumerate(content.terms)],
+        TipRow: [plain(t, i) for i, t in enumerate(content.tips)],
+        ContactRow: [plain(c, i) for i, c in enumerate(content.contacts)],
+        TopicRow: [plain(t, i) for i, t in enumerate(content.topics)],
+    }
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def seed(engine: Engine, content: Content) -> dict[str, int]:
+    """Make the knowledge tables hold exactly `content`; return row counts per table."""
+    create_schema(engine)
+    counts: dict[str, int] = {}
+    with Session(engine, future=True) as session, session.begin():
+        for model, rows in _rows(content).items():
+            ids = [row["id"] for row in rows]
+            session.execute(delete(model).where(model.id.not_in(ids)))
+            existing = {obj.id: obj for obj in session.scalars(select(model))}
+            for row in rows:
+                obj = existing.get(row["id"])
+                if obj is None:
+                    session.add(model(**row))
+                else:
+                    for key, value in row.items():
+                        if getattr(obj, key) != value:
+                            setattr(obj, key, value)
+            counts[model.__tablename__] = len(rows)
+    return counts

@@ -1,0 +1,98 @@
+"""Rasa graph component: vocabulary entities from the spaCy pipeline.
+
+Runs after the intent classifier. It adds `body_region`, `symptom`,
+`modifier`, `dystonia_type` and `place` entities found by the vocabulary
+matcher and, when the classifier was unsure or chose a small-talk intent for a
+message that clearly describes symptoms, sets the intent to the describe
+intent, so a description is never lost to a greeting or a fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from signpost.config import get_settings
+from signpost.knowledge.content import load_content
+from signpost.lexicon import Lexicon, load_pipeline
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
+    """Deterministic entities from data/knowledge/vocabulary.yml."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            # spaCy pipeline: a path or an installed package; None = settings (SPACY_MODEL)
+            "model": None,
+            "describe_intent": "describe_symptoms",
+            # below this classifier confidence a description wins
+            "override_below": 0.6,
+            # intents a description always overrides ("hi, my neck twists")
+            "override_intents": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback"],
+        }
+
+    def __init__(self, config: Dict[str, Any], lexicon: Lexicon) -> None:
+        self._config = config
+        self._lexicon = lexicon
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> VocabularyExtractor:
+        content = load_content()
+        model = config.get("model") or get_settings().spacy_model
+        return cls(config, Lexicon(load_pipeline(model, content), content))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        findings = self._lexicon.analyse(text)
+        entities = [
+            {"entity": m.label, "value": m.value, "start": m.start, "end": m.end, "confidence_entity": 1.0}
+            for m in findings.matches
+        ]
+        if entities:
+            message.set(
+                ENTITIES,
+                message.get(ENTITIES, []) + self.add_extractor_name(entities),
+                add_to_output=True,
+            )
+        intent: Optional[Dict[str, Any]] = message.get(INTENT)
+        if findings.is_description and self._should_override(intent):
+            describe = {"name": self._config["describe_intent"], "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != describe["name"]]
+            message.set(INTENT, describe, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [describe, *ranking], add_to_output=True)
+
+    def _should_override(self, intent: Optional[Dict[str, Any]]) -> bool:
+        if not intent or not intent.get("name"):
+            return True
+        if intent["name"] == self._config["describe_intent"]:
+            return False
+        return (
+            intent["name"] in self._config["override_intents"]
+            or (intent.get("confidence") or 0.0) < self._config["override_below"]
+        )

@@ -1,0 +1,142 @@
+"""Start, watch and stop the assistant's processes (make run, eval, bench, tests).
+
+The action server is restarted if it dies, so the Rasa server keeps
+answering (its replies fall back to domain responses meanwhile).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from signpost.config import ROOT
+
+logger = logging.getLogger(__name__)
+
+MODEL = ROOT / "models" / "signpost.tar.gz"
+
+
+@dataclass
+class Service:
+    name: str
+    args: list[str]
+    health_url: str
+    restart: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, **self.env}
+        out = self.log.open("ab") if self.log else None
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None
+        )
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 10) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        self.process.terminate()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def healthy(url: str, timeout: float = 2) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - local URLs only
+            return bool(200 <= response.status < 300)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_healthy(service: Service, deadline_s: float = 240) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if healthy(service.health_url):
+            return
+        if service.process is not None and not service.alive():
+            raise RuntimeError(f"{service.name} exited with code {service.process.returncode}")
+        time.sleep(0.5)
+    raise TimeoutError(f"{service.name} not healthy after {deadline_s:.0f}s at {service.health_url}")
+
+
+def services(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path | None = None) -> list[Service]:
+    action_url = f"http://localhost:{action_port}/webhook"
+    common = {"RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_url, "PYTHONPATH": str(ROOT)}
+
+    def log(name: str) -> Path | None:
+        return log_dir / f"{name}.log" if log_dir else None
+
+    return [
+        Service(
+            "action server",
+            [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            f"http://localhost:{action_port}/health",
+            restart=True,
+            env=common,
+            log=log("actions"),
+        ),
+        Service(
+            "Rasa server",
+            [
+                _bin("rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            ],
+            f"http://localhost:{rasa_port}/",
+            env=common,
+            log=log("rasa"),
+        ),
+    ]  # fmt: skip
+
+
+def start_all(svcs: list[Service]) -> None:
+    for svc in svcs:
+        svc.start()
+    for svc in svcs:
+        wait_healthy(svc)
+
+
+def stop_all(svcs: list[Service]) -> None:
+    for svc in reversed(svcs):
+        svc.stop()
+
+
+def supervise(svcs: list[Service]) -> None:
+    """Restart services marked `restart` when they exit; return on SIGINT/SIGTERM."""
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    while not stopping:
+        for svc in svcs:
+            if not svc.alive() and not stopping:
+                if svc.restart:
+                    logger.warning("%s exited; restarting it", svc.name)
+                    svc.start()
+                else:
+                    logger.error("%s exited; stopping everything", svc.name)
+                    stopping = True
+        time.sleep(1)

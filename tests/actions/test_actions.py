@@ -1,0 +1,200 @@
+"""Every custom action through Tracker fixtures, on a freshly seeded database."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from rasa_sdk.events import SlotSet
+
+import actions.signposting
+import actions.topics
+from actions.base import SignpostAction
+from actions.forms import ValidateSymptomForm
+from actions.signposting import ActionContacts, ActionMoreTips, ActionSignpost
+from actions.topics import ActionAnswerTopic, ActionExplainQuestion, ActionHelpline, ActionSupportGroups, ActionTypeInfo
+
+pytestmark = pytest.mark.usefixtures("knowledge_db")
+
+ALL_ACTIONS = [
+    cls
+    for module in (actions.signposting, actions.topics)
+    for _, cls in inspect.getmembers(module, inspect.isclass)
+    if issubclass(cls, SignpostAction) and not inspect.isabstract(cls)
+]
+
+
+def texts(dispatcher) -> list[str]:
+    return [m.get("text") or "" for m in dispatcher.messages]
+
+
+def responses(dispatcher) -> list[str | None]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def test_the_action_list_is_complete():
+    assert {cls().name() for cls in ALL_ACTIONS} == {
+        "action_signpost", "action_more_tips", "action_contacts", "action_answer_topic",
+        "action_type_info", "action_support_groups", "action_helpline", "action_explain_question",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", ALL_ACTIONS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "slots,intent",
+    [({}, "ask_pain"), ({"body_region": ["neck"], "symptom": ["head_turning"]}, "describe_symptoms"), ({}, "nonsense")],
+)
+async def test_every_reply_ends_with_the_disclaimer(cls, slots, intent, dispatcher, tracker, domain):
+    await cls().run(dispatcher, tracker(slots=slots, intent=intent), domain)
+    assert responses(dispatcher)[-1] == "utter_disclaimer"
+    assert len(dispatcher.messages) >= 2, "the disclaimer is not the whole reply"
+
+
+async def test_disclaimer_survives_a_database_failure(dispatcher, tracker, domain, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    from signpost.config import get_settings
+    from signpost.knowledge.db import engine_for
+
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+    await ActionSignpost().run(dispatcher, tracker(slots={"body_region": ["neck"], "symptom": ["spasms"]}), domain)
+    assert responses(dispatcher) == ["utter_service_problem", "utter_disclaimer"]
+
+
+async def test_signpost_names_types_with_reasons(dispatcher, tracker, domain):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"], "modifier": []}
+    events = await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
+    first = dispatcher.messages[0]
+    assert first["response"] == "utter_signpost_candidates"
+    lines = first["candidates"].splitlines()
+    assert 1 <= len(lines) <= 3
+    assert lines[0].startswith("• Cervical dystonia")
+    assert "because you mentioned your head turning to one side" in lines[0]
+    assert "torticollis" in dispatcher.messages[1]["subtype"]
+    assert SlotSet("suggested_types", events[0]["value"]) == events[0]
+    assert events[0]["value"][0] == "cervical"
+    assert "020 7793 3650" in dispatcher.messages[2]["contact"]
+    assert "utter_safety_net" in responses(dispatcher)
+
+
+@pytest.mark.parametrize(
+    "slots,expected",
+    [
+        ({"body_region": ["eyes", "face_jaw"], "symptom": ["blinking", "jaw_mouth"]}, "Meige syndrome"),
+        (
+            {"body_region": ["hand_arm", "foot_leg"], "symptom": ["twisting"], "modifier": ["after_stroke"]},
+            "Hemidystonia",
+        ),
+        ({"body_region": ["voice"], "symptom": ["voice_change"]}, "Spasmodic dysphonia"),
+    ],
+)
+async def test_signpost_patterns(slots, expected, dispatcher, tracker, domain):
+    await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
+    assert dispatcher.messages[0]["candidates"].splitlines()[0].startswith(f"• {expected}")
+
+
+async def test_signpost_with_no_match_says_so_honestly(dispatcher, tracker, domain):
+    await ActionSignpost().run(dispatcher, tracker(slots={"body_region": [], "symptom": ["pain"]}), domain)
+    assert responses(dispatcher)[0] == "utter_signpost_none"
+    assert any("020 7793 3650" in t for t in texts(dispatcher))
+
+
+async def test_more_tips_follow_the_suggested_types(dispatcher, tracker, domain):
+    await ActionMoreTips().run(dispatcher, tracker(slots={"suggested_types": ["cervical"]}, intent="ask_tips"), domain)
+    assert "chin" in dispatcher.messages[0]["tips"].lower()
+
+
+async def test_contacts_list_helpline_and_groups(dispatcher, tracker, domain):
+    await ActionContacts().run(
+        dispatcher, tracker(slots={"suggested_types": ["cervical"]}, intent="ask_contacts"), domain
+    )
+    listed = dispatcher.messages[0]["contacts"]
+    assert "020 7793 3650" in listed and "0151 298 2999" in listed and "occupational therapist" in listed.lower()
+    assert "36351" not in listed
+
+
+@pytest.mark.parametrize(
+    "intent,topic_word",
+    [("ask_what_is_dystonia", "dystonia"), ("ask_cure", "cure"), ("ask_pain", "pain"), ("ask_carers", "carer"),
+     ("ask_mental_health", "mental"), ("ask_occupational_therapy", "occupational"), ("ask_treatments", "treat"),
+     ("ask_managing", "manag")],
+)  # fmt: skip
+async def test_side_topics(intent, topic_word, dispatcher, tracker, domain):
+    await ActionAnswerTopic().run(dispatcher, tracker(intent=intent), domain)
+    topic = dispatcher.messages[0]
+    assert topic["response"] == "utter_topic"
+    assert topic_word in (topic["title"] + topic["summary"] + topic["details"]).lower()
+
+
+async def test_support_group_in_a_place_we_have_none_for(dispatcher, tracker, domain):
+    entities = [{"entity": "place", "value": "Leeds"}]
+    await ActionSupportGroups().run(dispatcher, tracker(intent="ask_support_groups", entities=entities), domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_groups_none_near"
+    assert message["place"] == "Leeds" and message["website"] == "https://www.dystonia.org.uk"
+
+
+async def test_support_group_in_liverpool(dispatcher, tracker, domain):
+    entities = [{"entity": "place", "value": "Liverpool"}]
+    await ActionSupportGroups().run(dispatcher, tracker(intent="ask_support_groups", entities=entities), domain)
+    assert "Three times a year" in dispatcher.messages[0]["groups"]
+
+
+async def test_support_groups_without_a_place_list_all(dispatcher, tracker, domain):
+    await ActionSupportGroups().run(dispatcher, tracker(intent="ask_support_groups"), domain)
+    groups = dispatcher.messages[0]["groups"]
+    assert "Liverpool" in groups and "Manchester" in groups
+
+
+async def test_helpline(dispatcher, tracker, domain):
+    await ActionHelpline().run(dispatcher, tracker(intent="ask_helpline"), domain)
+    assert dispatcher.messages[0]["phone"] == "020 7793 3650"
+
+
+@pytest.mark.parametrize(
+    "value,name", [("cervical", "Cervical dystonia"), ("antecollis", "Cervical dystonia"), ("meige", "Meige")]
+)
+async def test_type_info(value, name, dispatcher, tracker, domain):
+    entities = [{"entity": "dystonia_type", "value": value}]
+    await ActionTypeInfo().run(dispatcher, tracker(intent="ask_type_info", entities=entities), domain)
+    assert dispatcher.messages[0]["name"].startswith(name)
+
+
+async def test_unknown_type_lists_known_ones(dispatcher, tracker, domain):
+    await ActionTypeInfo().run(dispatcher, tracker(intent="ask_type_info"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_type_unknown"
+    assert "Blepharospasm" in dispatcher.messages[0]["names"]
+
+
+@pytest.mark.parametrize(
+    "requested,topic_word", [("body_region", "part of the body"), ("symptom", "movement"), (None, "")]
+)
+async def test_why_are_you_asking(requested, topic_word, dispatcher, tracker, domain):
+    await ActionExplainQuestion().run(
+        dispatcher, tracker(slots={"requested_slot": requested}, intent="ask_why_asking"), domain
+    )
+    assert topic_word in dispatcher.messages[0]["text"].lower()
+
+
+async def test_form_infers_the_region_a_symptom_names(dispatcher, tracker, domain):
+    t = tracker(new_slots={"symptom": ["blinking"]}, slots={"requested_slot": None})
+    events = await ValidateSymptomForm().run(dispatcher, t, domain)
+    assert {"event": "slot", "name": "body_region", "value": ["eyes"], "timestamp": None} in events
+    assert dispatcher.messages == []
+
+
+async def test_form_asks_again_when_nothing_was_recognised(dispatcher, tracker, domain):
+    t = tracker(slots={"requested_slot": "body_region"}, intent="describe_symptoms")
+    events = await ValidateSymptomForm().run(dispatcher, t, domain)
+    assert events == [SlotSet("body_region", None)]
+
+
+async def test_form_lets_side_questions_through(dispatcher, tracker, domain):
+    t = tracker(slots={"requested_slot": "body_region"}, intent="ask_pain")
+    assert await ValidateSymptomForm().run(dispatcher, t, domain) == []
+
+
+async def test_a_telling_pattern_is_enough(dispatcher, tracker, domain):
+    t = tracker(slots={"requested_slot": None}, new_slots={"body_region": ["hand_arm"], "modifier": ["after_stroke"]})
+    events = await ValidateSymptomForm().run(dispatcher, t, domain)
+    assert events[-1] == SlotSet("requested_slot", None)

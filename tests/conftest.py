@@ -1,0 +1,154 @@
+"""Shared fixtures: content, a seeded database per test, Rasa-SDK tracker and dispatcher."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from signpost.config import ROOT, get_settings
+from signpost.knowledge.content import Content, load_content
+from signpost.knowledge.db import engine_for, make_engine
+from signpost.knowledge.seed import seed
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_SERVICES = os.environ.get("SIGNPOST_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose server is missing; in CI (SIGNPOST_REQUIRE_SERVICES=1) fail instead."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (SIGNPOST_REQUIRE_SERVICES=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text())
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'signpost.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    admin_url = make_url(POSTGRES_URL)
+    try:
+        admin = make_engine(str(admin_url))
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "no server here"
+        skip_or_fail(f"PostgreSQL not reachable at {POSTGRES_URL}: {type(exc).__name__}")
+    name = f"signpost_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(admin_url.set(database=name))
+    finally:
+        engine_for.cache_clear()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :n AND pid <> pg_backend_pid()"
+                ),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test using this runs once on SQLite and once on PostgreSQL."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture
+def engine(sqlite_url: str, content: Content) -> Iterator[Engine]:
+    eng = make_engine(sqlite_url)
+    seed(eng, content)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, future=True) as s:
+        yield s
+
+
+@pytest.fixture
+def knowledge_db(sqlite_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Point the actions at a freshly seeded SQLite database."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+    yield sqlite_url
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+@pytest.fixture
+def tracker() -> Callable[..., Tracker]:
+    """Build a Tracker from slots, the latest intent, entities and the channel.
+
+    `new_slots` are slots set by this turn's extraction (what a form validation sees).
+    """
+
+    def build(
+        slots: dict[str, Any] | None = None,
+        intent: str = "describe_symptoms",
+        entities: list[dict[str, Any]] | None = None,
+        text: str = "",
+        channel: str = "rest",
+        active_loop: str | None = None,
+        new_slots: dict[str, Any] | None = None,
+    ) -> Tracker:
+        latest = {
+            "intent": {"name": intent, "confidence": 1.0},
+            "intent_ranking": [{"name": intent, "confidence": 1.0}],
+            "entities": entities or [],
+            "text": text,
+        }
+        return Tracker.from_dict(
+            {
+                "sender_id": "test-user",
+                "slots": {**(slots or {}), **(new_slots or {})},
+                "latest_message": latest,
+                "latest_input_channel": channel,
+                "events": [
+                    {"event": "user", "text": text, "parse_data": latest, "input_channel": channel},
+                    *({"event": "slot", "name": k, "value": v} for k, v in (new_slots or {}).items()),
+                ],
+                "paused": False,
+                "followup_action": None,
+                "active_loop": {"name": active_loop} if active_loop else {},
+                "latest_action_name": "action_listen",
+            }
+        )
+
+    return build
