@@ -79,9 +79,20 @@ def wait_healthy(service: Service, deadline_s: float = 240) -> None:
     raise TimeoutError(f"{service.name} not healthy after {deadline_s:.0f}s at {service.health_url}")
 
 
-def services(rasa_port: int = 5005, action_port: int = 5055, log_dir: Path | None = None) -> list[Service]:
+def services(
+    rasa_port: int = 5005,
+    action_port: int = 5055,
+    log_dir: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> list[Service]:
     action_url = f"http://localhost:{action_port}/webhook"
-    common = {"RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": action_url, "PYTHONPATH": str(ROOT)}
+    common = {
+        "RASA_TELEMETRY_ENABLED": "false",
+        "ACTION_SERVER_URL": action_url,
+        "PYTHONPATH": str(ROOT),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        **(env or {}),
+    }
 
     def log(name: str) -> Path | None:
         return log_dir / f"{name}.log" if log_dir else None

@@ -67,4 +67,6 @@ def test_test_stories_cover_every_intent(domain):
     conversations = yaml.safe_load(stories)["stories"]
     assert len(conversations) >= 25
     used = set(re.findall(r"intent: ([a-z_]+)", stories))
-    assert set(domain["intents"]) - used == set()
+    # After action_restart `rasa test` predicts on an emptied tracker, so restart is
+    # covered by the REST test in tests/test_servers.py instead.
+    assert set(domain["intents"]) - used == {"restart"}
