@@ -9,6 +9,7 @@ docs/nlu-comparison.md.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from nlu_check import load_holdout, quiet_rasa  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+TIE = 0.01
 CANDIDATES = {
     "Logistic regression + vocabulary component (config.yml)": ROOT / "config.yml",
     "DIET + vocabulary component": ROOT / "eval/pipelines/diet.yml",
@@ -63,6 +65,7 @@ def main() -> int:
                 [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "data/nlu",
                  "--out", str(out), "--fixed-model-name", "nlu"],
                 cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                env={**os.environ, "RASA_MAX_CACHE_SIZE": "0"},  # time real training, not the cache
             )  # fmt: skip
             train_s = time.perf_counter() - started
             result = asyncio.run(score(out / "nlu.tar.gz"))
@@ -84,8 +87,17 @@ def main() -> int:
         lines.append(
             f"| {name} | {r['holdout']:.1%} | {r['descriptions']:.1%} | {train_s:.0f} s | {r['parse_ms']:.1f} ms |"
         )
-    best = max(rows, key=lambda row: (round(row[1]["holdout"], 3), row[1]["descriptions"], -row[2]))
-    lines += ["", f"Best on these figures (accuracy, then usable descriptions, then training time): {best[0]}."]
+    # Accuracies within TIE points of the best (about two of the held-out examples) count as
+    # equal; then the pipeline that makes more descriptions usable, then the faster one, wins.
+    top = max(r[1]["holdout"] for r in rows)
+    tied = [r for r in rows if top - r[1]["holdout"] <= TIE]
+    best = max(tied, key=lambda row: (row[1]["descriptions"], -row[1]["parse_ms"], -row[2]))
+    lines += [
+        "",
+        f"Accuracies within {TIE:.0%} of the best count as a tie (about two held-out examples);",
+        "among those the pipeline that makes more descriptions usable, then the faster one, is kept.",
+        f"Kept: {best[0]}.",
+    ]
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs/nlu-comparison.md").write_text("\n".join(lines) + "\n")
     print("written docs/nlu-comparison.md")

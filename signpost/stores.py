@@ -6,6 +6,7 @@ knowledge base; a PostgreSQL URL moves both to the shared server.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 from rasa.core.brokers.broker import EventBroker
@@ -19,6 +20,8 @@ from signpost.config import get_settings
 def sql_store_arguments(database_url: str) -> dict[str, Any]:
     """SQLTrackerStore keyword arguments for a SQLAlchemy database URL."""
     url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     return {
         "dialect": url.drivername,
         "host": url.host,
