@@ -42,7 +42,7 @@ build: $(SPACY_DIR)/.built $(LOOKUPS) ## build the spaCy pipeline and lookup tab
 seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
 	$(BIN)/python -m signpost seed
 
-$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) signpost/nlu/extractor.py
+$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/nlu/*.py) signpost/policy.py
 	$(BIN)/rasa train --fixed-model-name signpost --out models
 
 train: $(MODEL) ## train the Rasa model if data or config changed

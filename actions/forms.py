@@ -16,7 +16,7 @@ from signpost.triage import implied_regions
 
 # Intents that, while the form waits for an answer, mean "try again" rather
 # than a side question handled by a rule.
-KEEP_ASKING = {"describe_symptoms", "nlu_fallback", "greet", "affirm", "deny", "thanks"}
+KEEP_ASKING = {"describe_symptoms", "nlu_fallback", "greet", "affirm", "deny", "thanks", "confirm_safe"}
 
 
 class ValidateSymptomForm(FormValidationAction):

@@ -15,6 +15,8 @@ from signpost.knowledge import repository
 
 GROUPS_ID = "dystonia_uk_groups"
 WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
+# Responses that follow a topic's answer: mental health offers the crisis lines.
+FOLLOW_UP = {"mental_health": "utter_crisis_offer"}
 
 
 def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -43,6 +45,8 @@ class ActionAnswerTopic(SignpostAction):
         contact = next((c for c in repository.contacts_for(session, topic=topic.id) if c.phone), None)
         if contact:
             dispatcher.utter_message(response="utter_contact_call", name=contact.name, phone=contact.phone)
+        if topic.id in FOLLOW_UP:
+            dispatcher.utter_message(response=FOLLOW_UP[topic.id])
         return []
 
 

@@ -30,6 +30,8 @@ class Settings:
     action_server_url: str
     rasa_url: str
     log_level: str
+    action_timeout_s: float
+    action_circuit_open_s: float
 
 
 def _sqlite_default() -> str:
@@ -48,4 +50,6 @@ def get_settings() -> Settings:
         action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
         rasa_url=env.get("RASA_URL", "http://localhost:5005"),
         log_level=env.get("LOG_LEVEL", "INFO"),
+        action_timeout_s=float(env.get("ACTION_TIMEOUT_S", "3")),
+        action_circuit_open_s=float(env.get("ACTION_CIRCUIT_OPEN_S", "10")),
     )

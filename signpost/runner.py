@@ -109,7 +109,7 @@ def services(
         Service(
             "Rasa server",
             [
-                _bin("rasa"), "run", "--model", str(MODEL), "--port", str(rasa_port),
+                sys.executable, "-m", "signpost.serve", "run", "--model", str(MODEL), "--port", str(rasa_port),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
             ],
             f"http://localhost:{rasa_port}/",

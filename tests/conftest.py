@@ -19,7 +19,9 @@ from signpost.config import ROOT, get_settings
 from signpost.knowledge.content import Content, load_content
 from signpost.knowledge.db import engine_for, make_engine
 from signpost.knowledge.seed import seed
+from signpost.runner import MODEL, services, start_all, stop_all
 
+RASA_PORT, ACTION_PORT = 5105, 5155
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("SIGNPOST_REQUIRE_SERVICES") == "1"
 
@@ -152,3 +154,24 @@ def tracker() -> Callable[..., Tracker]:
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
+    tmp = tmp_path_factory.mktemp("servers")
+    url = f"sqlite:///{tmp / 'signpost.db'}"
+    engine = make_engine(url)
+    seed(engine, content)
+    engine.dispose()
+    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env={"DATABASE_URL": url})
+    try:
+        start_all(svcs)
+        yield f"http://localhost:{RASA_PORT}"
+    except Exception:
+        for log in Path(tmp).glob("*.log"):
+            print(log.name, log.read_text()[-3000:])
+        raise
+    finally:
+        stop_all(svcs)

@@ -46,8 +46,13 @@ def test_every_phone_number_in_the_domain_is_a_known_contact(domain, content):
 
 
 def test_every_intent_has_enough_distinct_examples(domain):
+    from signpost.nlu.safety import INTENT_FOR
+
     examples = training_examples()
-    for intent in domain["intents"]:
+    # Intents only the deterministic safety layer sets have no examples on purpose:
+    # the classifier must never guess them.
+    deterministic = set(INTENT_FOR.values()) - {"ask_mental_health"}
+    for intent in set(domain["intents"]) - deterministic:
         lines = examples.get(intent, [])
         assert len(lines) >= MIN_EXAMPLES, (intent, len(lines))
         assert len({ln.lower() for ln in lines}) == len(lines), f"duplicate example in {intent}"
@@ -70,3 +75,11 @@ def test_test_stories_cover_every_intent(domain):
     # After action_restart `rasa test` predicts on an emptied tracker, so restart is
     # covered by the REST test in tests/test_servers.py instead.
     assert set(domain["intents"]) - used == {"restart"}
+
+
+def test_deterministic_intents_have_no_training_examples():
+    from signpost.nlu.safety import INTENT_FOR
+
+    examples = training_examples()
+    for intent in set(INTENT_FOR.values()) - {"ask_mental_health"}:
+        assert intent not in examples, intent

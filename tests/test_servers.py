@@ -3,56 +3,14 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
-from pathlib import Path
-from typing import Any, Iterator
 
 import pytest
 
-from signpost.knowledge.db import make_engine
-from signpost.knowledge.seed import seed
-from signpost.runner import MODEL, services, start_all, stop_all
+from tests.conftest import ACTION_PORT
+from tests.http import get, say
 
 pytestmark = pytest.mark.servers
-RASA_PORT, ACTION_PORT = 5105, 5155
-
-
-@pytest.fixture(scope="module")
-def servers(content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
-    tmp = tmp_path_factory.mktemp("servers")
-    url = f"sqlite:///{tmp / 'signpost.db'}"
-    engine = make_engine(url)
-    seed(engine, content)
-    engine.dispose()
-    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env={"DATABASE_URL": url})
-    try:
-        start_all(svcs)
-        yield f"http://localhost:{RASA_PORT}"
-    except Exception:
-        for log in Path(tmp).glob("*.log"):
-            print(log.name, log.read_text()[-3000:])
-        raise
-    finally:
-        stop_all(svcs)
-
-
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
-
-
-def say(base: str, sender: str, message: str) -> list[dict[str, Any]]:
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    req = urllib.request.Request(f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.load(r)
 
 
 def test_action_server_health_and_actions(servers):

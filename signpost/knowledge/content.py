@@ -17,6 +17,7 @@ from typing import Any
 
 import phonenumbers
 import yaml
+from phonenumbers import shortnumberinfo
 
 from signpost.config import KNOWLEDGE_DIR, ROOT
 
@@ -159,12 +160,20 @@ def check_source(source: str, where: str, seeds_dir: Path = SEEDS_DIR) -> None:
             raise ContentError(f"{where}: source {name!r} is not in {seeds_dir}")
 
 
-def check_phone(number: str, where: str) -> str:
-    """Return the number in UK national format; refuse anything not a valid number."""
+def check_phone(number: str, where: str, short: bool = False) -> str:
+    """Return the number in UK national format; refuse anything not a valid number.
+
+    `short` numbers (116 123, the 85258 text line) are checked as UK short codes
+    and returned as written.
+    """
     try:
         parsed = phonenumbers.parse(number, "GB")
     except phonenumbers.NumberParseException as exc:
         raise ContentError(f"{where}: phone {number!r} cannot be parsed") from exc
+    if short:
+        if not shortnumberinfo.is_valid_short_number(parsed):
+            raise ContentError(f"{where}: {number!r} is not a valid UK short number")
+        return number
     if not phonenumbers.is_valid_number(parsed):
         raise ContentError(f"{where}: phone {number!r} is not a valid number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -277,7 +286,7 @@ def _load_contacts(data: dict[str, Any]) -> tuple[Contact, ...]:
                 description=_text(raw, "description", where),
                 source=source,
                 reviewed=reviewed,
-                phone=check_phone(phone, where) if phone else None,
+                phone=check_phone(phone, where, short=bool(raw.get("short_number"))) if phone else None,
                 email=check_email(email, where) if email else None,
                 website=check_url(website, where) if website else None,
                 meets=_optional(raw, "meets"),

@@ -1,0 +1,125 @@
+"""Deterministic red-flag detection from data/knowledge/red_flags.yml.
+
+Pure functions: no model, no network. The Rasa component, the staff triage
+and the tests all call `RedFlagDetector.detect`. A rule either matches or it
+does not; categories are checked most serious first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from signpost.config import KNOWLEDGE_DIR
+
+RED_FLAGS_FILE = KNOWLEDGE_DIR / "red_flags.yml"
+CATEGORIES = ("emergency", "crisis", "urgent", "safe", "medication", "low_mood")
+RED_FLAG_CATEGORIES = ("emergency", "crisis", "urgent")
+NEGATION_WINDOW = 3
+_NEGATIONS = re.compile(
+    r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|don'?t|doesn'?t|didn'?t|dont|doesnt|didnt|isnt|wasnt|without|nothing|n't)\b"
+)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """Lower case, plain apostrophes, no zero-width characters, single spaces."""
+    return " ".join(text.translate(_ZERO_WIDTH).translate(_QUOTES).lower().split())
+
+
+@dataclass(frozen=True)
+class Detection:
+    category: str
+    rule_id: str
+    matched: str
+
+    @property
+    def is_red_flag(self) -> bool:
+        return self.category in RED_FLAG_CATEGORIES
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    category: str
+    patterns: tuple[re.Pattern[str], ...]  # all must match (one for sequence/any rules)
+    negatable: bool
+    unless: tuple[re.Pattern[str], ...] = ()  # any of these anywhere in the message cancels the rule
+
+
+def _alternatives(values: list[str]) -> str:
+    return r"\b(?:" + "|".join(f"(?:{v})" for v in values) + r")(?!\w)"
+
+
+def _compile(data: dict[str, Any]) -> list[_Rule]:
+    groups = {name: _alternatives(values) for name, values in data["groups"].items()}
+    rules = []
+    for raw in data["flags"]:
+        if raw["category"] not in CATEGORIES:
+            raise ValueError(f"red flag rule {raw['id']}: unknown category {raw['category']!r}")
+        if "sequence" in raw:
+            window = int(raw.get("window", 3))
+            gap = rf"(?:\W+\w+){{0,{window}}}?\W+"
+            patterns = [gap.join(groups[g] for g in raw["sequence"])]
+        elif "all" in raw:
+            patterns = [groups[g] for g in raw["all"]]
+        else:
+            patterns = ["|".join(groups[g] for g in raw["any"])]
+        rules.append(
+            _Rule(
+                raw["id"],
+                raw["category"],
+                tuple(re.compile(p) for p in patterns),
+                bool(raw.get("negatable")),
+                tuple(re.compile(p) for p in raw.get("unless") or ()),
+            )
+        )
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return sorted(rules, key=lambda r: order[r.category])
+
+
+class RedFlagDetector:
+    def __init__(self, data: dict[str, Any]):
+        self._rules = _compile(data)
+
+    @classmethod
+    def from_file(cls, path: Path = RED_FLAGS_FILE) -> RedFlagDetector:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def detect(self, text: str) -> Detection | None:
+        """The most serious category the message matches, or None."""
+        prepared = normalise(text)
+        for rule in self._rules:
+            found = self._match(rule, prepared)
+            if found is not None:
+                return Detection(rule.category, rule.id, found)
+        return None
+
+    @staticmethod
+    def _match(rule: _Rule, text: str) -> str | None:
+        if any(u.search(text) for u in rule.unless):
+            return None
+        spans = []
+        for pattern in rule.patterns:
+            hit = next((m for m in pattern.finditer(text) if not (rule.negatable and _negated(text, m.start()))), None)
+            if hit is None:
+                return None
+            spans.append(hit.group(0))
+        return " … ".join(spans)
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[:start].split()[-NEGATION_WINDOW:]
+    return bool(_NEGATIONS.search(" ".join(before)))
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> RedFlagDetector:
+    """The detector for data/knowledge/red_flags.yml, built once per process."""
+    return RedFlagDetector.from_file()

@@ -1,0 +1,71 @@
+"""Red flags through the REST channel at three points of a conversation.
+
+Every red flag in the corpus is sent in a new conversation, in the middle of
+a question and after signposting; the reply must be the safety response with
+its numbers. Every look-alike is sent to a new conversation; at most 2 % may
+get a safety response.
+"""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from signpost.policy import RESPONSE_FOR_INTENT
+from tests.http import say
+from tests.safety.corpus import MAX_FALSE_ALARM_RATE, NUMBERS, look_alikes, red_flags
+
+pytestmark = pytest.mark.servers
+STATES = {
+    "new conversation": [],
+    "in the middle of a question": ["my neck"],
+    "after signposting": ["my head keeps pulling to the left and my neck aches"],
+}
+RESPONSE_FOR = {intent.removeprefix("red_flag_"): response for intent, response in RESPONSE_FOR_INTENT.items()}
+
+
+def _text(domain, response: str) -> str:
+    return " ".join(domain["responses"][response][0]["text"].split())
+
+
+def _first_text(replies) -> str:
+    return " ".join((replies[0].get("text") or "").split()) if replies else ""
+
+
+def _run(base: str, before: list[str], message: str) -> str:
+    sender = f"safety-{uuid.uuid4().hex}"
+    for text in before:
+        say(base, sender, text)
+    return _first_text(say(base, sender, message))
+
+
+def test_every_red_flag_is_answered_at_every_point(servers, domain):
+    jobs = [(state, case) for state in STATES for case in red_flags()]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda job: _run(servers, STATES[job[0]], job[1]["text"]), jobs))
+    wrong = []
+    for (state, case), answer in zip(jobs, answers, strict=True):
+        expected = _text(domain, RESPONSE_FOR[case["category"]])
+        if answer != expected or not all(n in answer for n in NUMBERS[case["category"]]):
+            wrong.append((state, case["category"], case["text"], answer[:80]))
+    assert wrong == [], f"{len(wrong)} of {len(jobs)} wrong"
+
+
+def test_look_alikes_rarely_raise_the_alarm(servers, domain):
+    safety = {_text(domain, r) for r in RESPONSE_FOR.values()}
+    messages = look_alikes()["non_emergency"]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda m: _run(servers, [], m), messages))
+    alarms = [m for m, a in zip(messages, answers, strict=True) if a in safety]
+    assert len(alarms) / len(messages) <= MAX_FALSE_ALARM_RATE, alarms
+
+
+def test_emergency_pauses_until_safe(servers, domain):
+    sender = f"safety-{uuid.uuid4().hex}"
+    say(servers, sender, "my neck")
+    assert _first_text(say(servers, sender, "he's choking")) == _text(domain, "utter_red_flag_emergency")
+    assert _first_text(say(servers, sender, "it twists to the left")) == _text(domain, "utter_safety_hold_emergency")
+    assert _first_text(say(servers, sender, "i'm safe now")) == _text(domain, "utter_safe_to_continue")
+    assert "sometimes seen in" in _first_text(say(servers, sender, "my head keeps pulling to the left"))
