@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import shortnumberinfo
 import pytest
+from phonenumbers import shortnumberinfo
 
 from signpost.knowledge import content as kc
 
