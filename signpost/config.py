@@ -32,6 +32,9 @@ class Settings:
     log_level: str
     action_timeout_s: float
     action_circuit_open_s: float
+    twilio_auth_token: str | None
+    sms_public_url: str | None
+    sms_id_secret: str | None
 
 
 def _sqlite_default() -> str:
@@ -52,4 +55,7 @@ def get_settings() -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO"),
         action_timeout_s=float(env.get("ACTION_TIMEOUT_S", "3")),
         action_circuit_open_s=float(env.get("ACTION_CIRCUIT_OPEN_S", "10")),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+        sms_public_url=env.get("SMS_PUBLIC_URL") or None,
+        sms_id_secret=env.get("SMS_ID_SECRET") or None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -22,6 +23,16 @@ from signpost.knowledge.seed import seed
 from signpost.runner import MODEL, services, start_all, stop_all
 
 RASA_PORT, ACTION_PORT = 5105, 5155
+TWILIO_TOKEN = "test-twilio-auth-token"
+
+
+@dataclass(frozen=True)
+class RunningServers:
+    base: str  # the Rasa server's URL
+    database_url: str
+    log_dir: Path
+
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_SERVICES = os.environ.get("SIGNPOST_REQUIRE_SERVICES") == "1"
 
@@ -157,7 +168,7 @@ def tracker() -> Callable[..., Tracker]:
 
 
 @pytest.fixture(scope="session")
-def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServers]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
     tmp = tmp_path_factory.mktemp("servers")
@@ -165,10 +176,17 @@ def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Itera
     engine = make_engine(url)
     seed(engine, content)
     engine.dispose()
-    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env={"DATABASE_URL": url})
+    base = f"http://localhost:{RASA_PORT}"
+    env = {
+        "DATABASE_URL": url,
+        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+        "SMS_PUBLIC_URL": f"{base}/webhooks/sms/webhook",
+        "SMS_ID_SECRET": "test-secret-for-hashing-phone-numbers",
+    }
+    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env=env)
     try:
         start_all(svcs)
-        yield f"http://localhost:{RASA_PORT}"
+        yield RunningServers(base, url, Path(tmp))
     except Exception:
         for log in Path(tmp).glob("*.log"):
             print(log.name, log.read_text()[-3000:])

@@ -22,12 +22,12 @@ def test_action_server_health_and_actions(servers):
 
 
 def test_rasa_server_answers(servers):
-    status, body = get(f"{servers}/")
+    status, body = get(f"{servers.base}/")
     assert status == 200 and "Rasa" in body
 
 
 def test_a_full_description_is_signposted_in_the_very_next_reply(servers, domain):
-    replies = say(servers, uuid.uuid4().hex, "my head keeps pulling to the left and my neck aches")
+    replies = say(servers.base, uuid.uuid4().hex, "my head keeps pulling to the left and my neck aches")
     texts = [r.get("text", "") for r in replies]
     assert texts[0].startswith("What you describe is sometimes seen in:")
     assert "Cervical dystonia" in texts[0]
@@ -38,25 +38,25 @@ def test_a_full_description_is_signposted_in_the_very_next_reply(servers, domain
 
 def test_missing_symptom_is_asked_with_buttons_then_signposted(servers):
     sender = uuid.uuid4().hex
-    asked = say(servers, sender, "my eyes")
+    asked = say(servers.base, sender, "my eyes")
     assert asked[0]["text"].startswith("What happens there?")
     assert len(asked[0]["buttons"]) >= 4
-    replies = say(servers, sender, "blinking or eyes shutting")
+    replies = say(servers.base, sender, "blinking or eyes shutting")
     assert "Blepharospasm" in replies[0]["text"]
 
 
 def test_side_question_then_back_to_the_question(servers):
     sender = uuid.uuid4().hex
-    say(servers, sender, "twisting or pulling")
-    replies = say(servers, sender, "is there a cure?")
+    say(servers.base, sender, "twisting or pulling")
+    replies = say(servers.base, sender, "is there a cure?")
     assert replies[-1]["text"].startswith("Which part of the body")
     assert any("cure" in r.get("text", "").lower() for r in replies)
 
 
 def test_restart_starts_again(servers):
     sender = uuid.uuid4().hex
-    say(servers, sender, "my neck")
-    replies = say(servers, sender, "start again")
+    say(servers.base, sender, "my neck")
+    replies = say(servers.base, sender, "start again")
     assert replies[0]["text"].startswith("OK, let's start again")
-    follow = say(servers, sender, "spasms or cramps")
+    follow = say(servers.base, sender, "spasms or cramps")
     assert follow[0]["text"].startswith("Which part of the body"), "the earlier region was forgotten"

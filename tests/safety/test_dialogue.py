@@ -44,7 +44,7 @@ def _run(base: str, before: list[str], message: str) -> str:
 def test_every_red_flag_is_answered_at_every_point(servers, domain):
     jobs = [(state, case) for state in STATES for case in red_flags()]
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda job: _run(servers, STATES[job[0]], job[1]["text"]), jobs))
+        answers = list(pool.map(lambda job: _run(servers.base, STATES[job[0]], job[1]["text"]), jobs))
     wrong = []
     for (state, case), answer in zip(jobs, answers, strict=True):
         expected = _text(domain, RESPONSE_FOR[case["category"]])
@@ -57,15 +57,17 @@ def test_look_alikes_rarely_raise_the_alarm(servers, domain):
     safety = {_text(domain, r) for r in RESPONSE_FOR.values()}
     messages = look_alikes()["non_emergency"]
     with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(lambda m: _run(servers, [], m), messages))
+        answers = list(pool.map(lambda m: _run(servers.base, [], m), messages))
     alarms = [m for m, a in zip(messages, answers, strict=True) if a in safety]
     assert len(alarms) / len(messages) <= MAX_FALSE_ALARM_RATE, alarms
 
 
 def test_emergency_pauses_until_safe(servers, domain):
     sender = f"safety-{uuid.uuid4().hex}"
-    say(servers, sender, "my neck")
-    assert _first_text(say(servers, sender, "he's choking")) == _text(domain, "utter_red_flag_emergency")
-    assert _first_text(say(servers, sender, "it twists to the left")) == _text(domain, "utter_safety_hold_emergency")
-    assert _first_text(say(servers, sender, "i'm safe now")) == _text(domain, "utter_safe_to_continue")
-    assert "sometimes seen in" in _first_text(say(servers, sender, "my head keeps pulling to the left"))
+    say(servers.base, sender, "my neck")
+    assert _first_text(say(servers.base, sender, "he's choking")) == _text(domain, "utter_red_flag_emergency")
+    assert _first_text(say(servers.base, sender, "it twists to the left")) == _text(
+        domain, "utter_safety_hold_emergency"
+    )
+    assert _first_text(say(servers.base, sender, "i'm safe now")) == _text(domain, "utter_safe_to_continue")
+    assert "sometimes seen in" in _first_text(say(servers.base, sender, "my head keeps pulling to the left"))

@@ -1,0 +1,143 @@
+"""SMS channel: Twilio-compatible inbound webhook answered synchronously with TwiML.
+
+POST /webhooks/sms/webhook with Twilio's form fields (From, To, Body, ...).
+Every request must carry a valid X-Twilio-Signature for TWILIO_AUTH_TOKEN and
+SMS_PUBLIC_URL; otherwise 403 and nothing is processed or stored. The phone
+number is replaced by a keyed hash before anything else sees it.
+
+Keywords: STOP (and Twilio's other opt-out words) confirms once and then
+silences the conversation until START; HELP says what the service is.
+Numbered replies ("1", "2") map back to the last options sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from signpost.channels import sms_state
+from signpost.channels.sms_text import MAX_REPLY_CHARS, conversation_id, render, twiml
+from signpost.config import VAR_DIR, get_settings
+from signpost.knowledge.db import engine_for
+
+logger = logging.getLogger(__name__)
+
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
+START_WORDS = {"start", "unstop"}
+HELP_WORDS = {"help", "info"}
+MAX_INBOUND_CHARS = 1600
+XML = "application/xml"
+
+
+class SmsOutput(CollectingOutputChannel):
+    """Collects the bot's messages; its name selects `channel: sms` response variants."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+
+def local_secret(directory: Path = VAR_DIR) -> bytes:
+    """A secret generated once for this installation, when SMS_ID_SECRET is not set."""
+    path = directory / "sms_id_secret"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+class SmsInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SmsInput:
+        settings = get_settings()
+        secret = settings.sms_id_secret.encode() if settings.sms_id_secret else local_secret()
+        return cls(settings.twilio_auth_token, settings.sms_public_url, secret, settings.database_url)
+
+    def __init__(self, auth_token: str | None, public_url: str | None, secret: bytes, database_url: str) -> None:
+        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.public_url = public_url
+        self.secret = secret
+        self.engine = engine_for(database_url)
+        sms_state.create_tables(self.engine)
+        if self.validator is None:
+            logger.warning("TWILIO_AUTH_TOKEN is not set: every SMS request will be refused")
+
+    def signed(self, request: Request, params: dict[str, str]) -> bool:
+        signature = request.headers.get("X-Twilio-Signature")
+        if self.validator is None or not signature:
+            return False
+        return bool(self.validator.validate(self.public_url or request.url, params, signature))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sms = Blueprint("sms_webhook", __name__)
+
+        @sms.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sms.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                params = {k: v[0] for k, v in (request.form or {}).items()}
+            except Exception:  # noqa: BLE001 - malformed form data is a client error
+                return response.text("Bad request", status=400)
+            if not self.signed(request, params):
+                return response.text("Forbidden", status=403)
+            if "Body" not in params or not params.get("From"):
+                return response.text("Bad request: From and Body are required", status=400)
+            cid = conversation_id(self.secret, params["From"])
+            body = await self.handle(request, cid, params["Body"], on_new_message)
+            return response.text(twiml(body), content_type=XML)
+
+        return sms
+
+    async def handle(
+        self, request: Request, cid: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> str | None:
+        """The reply body for one inbound text, or None to send nothing."""
+        word = re.sub(r"[^a-z]", "", text.lower())
+        with Session(self.engine, future=True) as session, session.begin():
+            if word in STOP_WORDS:
+                if sms_state.is_opted_out(session, cid):
+                    return None
+                sms_state.opt_out(session, cid)
+                return self.domain_text(request, "utter_sms_stopped")
+            if word in START_WORDS:
+                sms_state.opt_in(session, cid)
+                return self.domain_text(request, "utter_sms_started")
+            if sms_state.is_opted_out(session, cid):
+                return None
+            if word in HELP_WORDS:
+                return self.domain_text(request, "utter_sms_help")
+            payload = sms_state.option_payload(session, cid, text)
+        message = payload or text.strip()[:MAX_INBOUND_CHARS] or " "
+        collector = SmsOutput()
+        await on_new_message(UserMessage(message, collector, cid, input_channel=self.name()))
+        reply = render(collector.messages, self.domain_text(request, "utter_sms_options"), MAX_REPLY_CHARS)
+        with Session(self.engine, future=True) as session, session.begin():
+            sms_state.save_options(session, cid, reply.options)
+        logger.info("sms turn for %s: %d message(s) out", cid, len(collector.messages))
+        return reply.body
+
+    @staticmethod
+    def domain_text(request: Request, name: str) -> str:
+        """A response's text from the loaded model's domain, preferring the sms variant."""
+        agent = request.app.ctx.agent
+        variants = agent.domain.responses.get(name) or [] if agent and agent.domain else []
+        chosen = [v for v in variants if v.get("channel") == "sms"] or [v for v in variants if not v.get("channel")]
+        return str(chosen[0]["text"]) if chosen else ""
