@@ -15,6 +15,7 @@ def main() -> None:
         print(
             "\nThe assistant is running:\n"
             "  REST channel   POST http://localhost:5005/webhooks/rest/webhook\n"
+            "  SMS channel    POST http://localhost:5005/webhooks/sms/webhook\n"
             "  Rasa server    http://localhost:5005/\n"
             "  Action server  http://localhost:5055/health\n"
             "Press Ctrl-C to stop.\n",
