@@ -167,15 +167,21 @@ def tracker() -> Callable[..., Tracker]:
     return build
 
 
-@pytest.fixture(scope="session")
-def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServers]:
+def server_workspace(factory: pytest.TempPathFactory, name: str, content: Content) -> tuple[Path, str]:
+    """A folder for server logs and a freshly seeded SQLite database, for a server under test."""
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
-    tmp = tmp_path_factory.mktemp("servers")
+    tmp = factory.mktemp(name)
     url = f"sqlite:///{tmp / 'signpost.db'}"
     engine = make_engine(url)
     seed(engine, content)
     engine.dispose()
+    return tmp, url
+
+
+@pytest.fixture(scope="session")
+def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServers]:
+    tmp, url = server_workspace(tmp_path_factory, "servers", content)
     base = f"http://localhost:{RASA_PORT}"
     env = {
         "DATABASE_URL": url,

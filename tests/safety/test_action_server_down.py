@@ -10,9 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from signpost.knowledge.db import make_engine
-from signpost.knowledge.seed import seed
-from signpost.runner import MODEL, services, start_all, stop_all
+from signpost.runner import services, start_all, stop_all
+from tests.conftest import server_workspace
 from tests.http import say
 
 pytestmark = pytest.mark.servers
@@ -50,13 +49,7 @@ class HangingServer:
 
 @pytest.fixture(scope="module")
 def rasa_alone(content, tmp_path_factory) -> Iterator[str]:
-    if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does)")
-    tmp = tmp_path_factory.mktemp("alone")
-    url = f"sqlite:///{tmp / 'signpost.db'}"
-    engine = make_engine(url)
-    seed(engine, content)
-    engine.dispose()
+    tmp, url = server_workspace(tmp_path_factory, "alone", content)
     rasa = services(RASA_PORT, DEAD_ACTION_PORT, log_dir=tmp, env={"DATABASE_URL": url, "ACTION_CIRCUIT_OPEN_S": "1"})[
         1
     ]
