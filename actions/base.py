@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
 from signpost.knowledge.db import engine_for
+from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +32,7 @@ def knowledge_engine() -> Engine:
 
 def template(domain: DomainDict, name: str, channel: Optional[str] = None) -> str:
     """The text of a domain response, preferring the variant for `channel`."""
-    variants = domain.get("responses", {}).get(name) or []
-    plain = [v for v in variants if not v.get("channel")]
-    chosen = [v for v in variants if channel and v.get("channel") == channel] or plain
-    if not chosen:
-        raise KeyError(f"domain has no response {name!r}")
-    return str(chosen[0]["text"])
+    return variant_text(domain.get("responses", {}), name, channel)
 
 
 def response_buttons(domain: DomainDict, name: str) -> List[Dict[str, Any]]:
@@ -47,13 +43,6 @@ def response_buttons(domain: DomainDict, name: str) -> List[Dict[str, Any]]:
 def latest_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the latest message as Rasa set it (nlu_fallback included)."""
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def join_reasons(mentions: List[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(mentions) <= 1:
-        return "".join(mentions)
-    return ", ".join(mentions[:-1]) + " and " + mentions[-1]
 
 
 def bullet_list(lines: List[str]) -> str:

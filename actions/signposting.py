@@ -9,10 +9,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, join_reasons, template
+from actions.base import DomainDict, SignpostAction, bullet_list, template
 from signpost import triage
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
+from signpost.responses import join_items
 
 HELPLINE_ID = "dystonia_uk"
 MAX_REASONS = 2
@@ -52,7 +53,8 @@ class ActionSignpost(SignpostAction):
         regions = _slot_list(tracker, "body_region")
         symptoms = _slot_list(tracker, "symptom")
         modifiers = _slot_list(tracker, "modifier")
-        candidates = triage.rank(repository.type_rules(session), regions, symptoms, modifiers)
+        listed = repository.list_types(session)
+        candidates = triage.rank(triage.rules_for(listed), regions, symptoms, modifiers)
         helpline = repository.contact(session, HELPLINE_ID)
         channel = _channel(tracker)
         call = (
@@ -68,12 +70,13 @@ class ActionSignpost(SignpostAction):
             return [SlotSet("suggested_types", [])]
 
         terms = repository.terms(session)
-        types = {t.id: t for t in repository.list_types(session)}
+        types = {t.id: t for t in listed}
         line = template(domain, "utter_candidate_line", channel)
+        last_pair = template(domain, "utter_list_last_pair", channel)
         lines = [
             line.format(
                 name=types[c.type_id].name,
-                reason=join_reasons([terms[s].mention for s in c.reasons[:MAX_REASONS] if s in terms]),
+                reason=join_items([terms[s].mention for s in c.reasons[:MAX_REASONS] if s in terms], last_pair),
             )
             for c in candidates
         ]

@@ -46,6 +46,11 @@ class Candidate:
     reasons: tuple[str, ...]  # signal ids, strongest first
 
 
+def rules_for(types: Iterable[Any]) -> list[TypeRule]:
+    """Rules from types that carry an `id` and a `match` block, in their order."""
+    return [TypeRule.from_match(t.id, t.match, order=i) for i, t in enumerate(types)]
+
+
 def implied_regions(symptoms: Iterable[str], implies: Mapping[str, str]) -> tuple[str, ...]:
     """Regions a symptom names by itself: blinking is about the eyes."""
     return tuple(dict.fromkeys(implies[s] for s in symptoms if s in implies))

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from signpost.channels import sms_state
-from signpost.channels.sms_text import MAX_REPLY_CHARS, conversation_id, render, twiml
+from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, twiml
 from signpost.config import VAR_DIR, get_settings
 from signpost.knowledge.db import engine_for
+from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +129,10 @@ class SmsInput(InputChannel):
         message = payload or text.strip()[:MAX_INBOUND_CHARS] or " "
         collector = SmsOutput()
         await on_new_message(UserMessage(message, collector, cid, input_channel=self.name()))
-        reply = render(collector.messages, self.domain_text(request, "utter_sms_options"), MAX_REPLY_CHARS)
+        words = OptionWords(
+            self.domain_text(request, "utter_sms_options"), self.domain_text(request, "utter_sms_option")
+        )
+        reply = render(collector.messages, words, MAX_REPLY_CHARS)
         with Session(self.engine, future=True) as session, session.begin():
             sms_state.save_options(session, cid, reply.options)
         logger.info("sms turn for %s: %d message(s) out", cid, len(collector.messages))
@@ -137,7 +141,4 @@ class SmsInput(InputChannel):
     @staticmethod
     def domain_text(request: Request, name: str) -> str:
         """A response's text from the loaded model's domain, preferring the sms variant."""
-        agent = request.app.ctx.agent
-        variants = agent.domain.responses.get(name) or [] if agent and agent.domain else []
-        chosen = [v for v in variants if v.get("channel") == "sms"] or [v for v in variants if not v.get("channel")]
-        return str(chosen[0]["text"]) if chosen else ""
+        return variant_text(request.app.ctx.agent.domain.responses, name, SmsOutput.name())

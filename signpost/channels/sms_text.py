@@ -57,10 +57,18 @@ class Reply:
     options: dict[str, str]  # "1" -> payload
 
 
-def options_line(template: str, buttons: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
-    """'Reply 1 for Neck, 2 for Eyes' and the number -> payload map."""
-    choices = ", ".join(f"{i} for {b['title']}" for i, b in enumerate(buttons, start=1))
-    return template.format(choices=choices), {str(i): str(b["payload"]) for i, b in enumerate(buttons, start=1)}
+@dataclass(frozen=True)
+class OptionWords:
+    """The domain's wording for numbered options: 'Reply {choices}.' and '{number} for {title}'."""
+
+    line: str
+    choice: str
+
+
+def options_line(words: OptionWords, buttons: list[dict[str, Any]]) -> tuple[str, dict[str, str]]:
+    """'Reply 1 for Neck, 2 for Eyes.' and the number -> payload map."""
+    choices = ", ".join(words.choice.format(number=i, title=b["title"]) for i, b in enumerate(buttons, start=1))
+    return words.line.format(choices=choices), {str(i): str(b["payload"]) for i, b in enumerate(buttons, start=1)}
 
 
 def _shorten(text: str, by: int) -> str:
@@ -71,7 +79,7 @@ def _shorten(text: str, by: int) -> str:
     return cut.rstrip(" ,;:") + "..."
 
 
-def render(messages: Iterable[dict[str, Any]], options_template: str, limit: int = MAX_REPLY_CHARS) -> Reply:
+def render(messages: Iterable[dict[str, Any]], options: OptionWords, limit: int = MAX_REPLY_CHARS) -> Reply:
     """One SMS body from the bot's messages, at most `limit` characters.
 
     The last message's buttons become numbered options. Over the limit, the
@@ -81,9 +89,9 @@ def render(messages: Iterable[dict[str, Any]], options_template: str, limit: int
     messages = list(messages)
     texts = [to_gsm((m.get("text") or "").strip()) for m in messages if (m.get("text") or "").strip()]
     buttons = next((m.get("buttons") for m in reversed(messages) if m.get("buttons")), None) or []
-    options: dict[str, str] = {}
+    numbered: dict[str, str] = {}
     if buttons:
-        line, options = options_line(options_template, buttons)
+        line, numbered = options_line(options, buttons)
         texts.append(to_gsm(line))
     joined = "\n\n".join(texts)
     while len(joined) > limit:
@@ -95,7 +103,7 @@ def render(messages: Iterable[dict[str, Any]], options_template: str, limit: int
             break
         texts[longest] = _shorten(texts[longest], over)
         joined = "\n\n".join(texts)
-    return Reply(joined, options)
+    return Reply(joined, numbered)
 
 
 def twiml(body: str | None) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import Contact, DystoniaType, Subtype, Term, Tip, Topic
 from signpost.knowledge.models import ContactRow, TermRow, TipRow, TopicRow, TypeRow
-from signpost.triage import TypeRule
+from signpost.triage import TypeRule, rules_for
 
 
 def _type(row: TypeRow) -> DystoniaType:
@@ -51,7 +51,7 @@ def list_types(session: Session) -> list[DystoniaType]:
 
 
 def type_rules(session: Session) -> list[TypeRule]:
-    return [TypeRule.from_match(t.id, t.match, order=i) for i, t in enumerate(list_types(session))]
+    return rules_for(list_types(session))
 
 
 def find_type(session: Session, type_or_subtype_id: str) -> tuple[DystoniaType, Subtype | None] | None:

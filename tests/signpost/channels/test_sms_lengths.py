@@ -12,10 +12,16 @@ import string
 import pytest
 
 from actions.base import bullet_list
-from signpost.channels.sms_text import MAX_REPLY_CHARS, render
+from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, render
 from signpost.config import ROOT
 
-OPTIONS = "Reply {choices}."
+
+@pytest.fixture(scope="module")
+def options(domain) -> OptionWords:
+    return OptionWords(
+        _sms_variant(domain["responses"]["utter_sms_options"])["text"],
+        _sms_variant(domain["responses"]["utter_sms_option"])["text"],
+    )
 
 
 def _sms_variant(variants):
@@ -70,6 +76,9 @@ def longest(content, domain):
         "reason": reason,
         "description": max((c.description for c in content.contacts), key=len),
         "choices": "",
+        "items": ", ".join(mentions[:2]),
+        "last": mentions[2],
+        "number": "9",
     }
     return values
 
@@ -81,16 +90,16 @@ def _fill(text: str, values: dict) -> str:
     return text.format(**values)
 
 
-def test_every_response_fits(domain, longest):
+def test_every_response_fits(domain, longest, options):
     for name, variants in domain["responses"].items():
         variant = _sms_variant(variants)
         message = {"text": _fill(variant["text"], longest), "buttons": variant.get("buttons")}
-        body = render([message], OPTIONS).body
-        assert len(render([message], OPTIONS, limit=10_000).body) <= MAX_REPLY_CHARS, name
+        body = render([message], options).body
+        assert len(render([message], options, limit=10_000).body) <= MAX_REPLY_CHARS, name
         assert "<" not in body and "**" not in body, f"{name}: SMS text is plain"
 
 
-def test_the_longest_signposting_reply_fits_whole(domain, longest):
+def test_the_longest_signposting_reply_fits_whole(domain, longest, options):
     """The five messages of a signposting reply, each at its longest, fit without cutting."""
     sms = {name: _sms_variant(v) for name, v in domain["responses"].items()}
     parts = [
@@ -102,7 +111,7 @@ def test_the_longest_signposting_reply_fits_whole(domain, longest):
     ]
     messages = [{"text": _fill(sms[p]["text"], longest)} for p in parts]
     messages[-1]["buttons"] = domain["responses"]["utter_how_can_i_help"][0]["buttons"]
-    body = render(messages, OPTIONS, limit=10_000).body
+    body = render(messages, options, limit=10_000).body
     assert len(body) <= MAX_REPLY_CHARS, len(body)
 
 

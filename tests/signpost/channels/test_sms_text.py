@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from signpost.channels.sms_text import MAX_REPLY_CHARS, conversation_id, render, to_gsm, twiml
+from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, to_gsm, twiml
 
-OPTIONS = "Reply {choices}."
+OPTIONS = OptionWords("Reply {choices}.", "{number} for {title}")
 
 
 def test_conversation_id_is_a_keyed_hash_of_the_number():
