@@ -69,6 +69,7 @@ class SignpostAction(Action, ABC):
         try:
             with Session(knowledge_engine(), future=True) as session:
                 events = self.respond(dispatcher, tracker, domain, session)
+                session.commit()
         except SQLAlchemyError as exc:
             logger.error("knowledge base unavailable in %s: %s", self.name(), type(exc).__name__)
             dispatcher.utter_message(response="utter_service_problem")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, template
 from signpost import triage
+from signpost.conversations import repository as conversations
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
 from signpost.responses import join_items
@@ -18,7 +19,6 @@ from signpost.responses import join_items
 HELPLINE_ID = "dystonia_uk"
 MAX_REASONS = 2
 MAX_TIPS = 4
-CONTACT_KINDS = ("helpline", "charity", "carers", "occupational_therapy", "professional")
 
 
 def _slot_list(tracker: Tracker, name: str) -> List[str]:
@@ -57,6 +57,8 @@ class ActionSignpost(SignpostAction):
         candidates = triage.rank(triage.rules_for(listed), regions, symptoms, modifiers)
         helpline = repository.contact(session, HELPLINE_ID)
         channel = _channel(tracker)
+        type_ids = [c.type_id for c in candidates]
+        conversations.record_triage(session, tracker.sender_id, channel, regions, symptoms, modifiers, type_ids)
         call = (
             template(domain, "utter_contact_call", channel).format(name=helpline.name, phone=helpline.phone)
             if helpline
@@ -90,7 +92,6 @@ class ActionSignpost(SignpostAction):
             summary=top.summary,
             subtype="".join(" " + s.text for s in subtypes),
         )
-        type_ids = [c.type_id for c in candidates]
         tips = repository.tips_for(session, type_ids)
         tip = next((t for t in tips if t.kind == "sensory_trick" and top.id in t.types), None) or (
             tips[0] if tips else None
@@ -129,10 +130,7 @@ class ActionContacts(SignpostAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         type_ids = _slot_list(tracker, "suggested_types")
-        contacts = repository.contacts_for(session, type_ids=type_ids, kinds=CONTACT_KINDS)
-        groups = repository.contact(session, "dystonia_uk_groups")
-        if groups:
-            contacts.append(groups)
+        contacts = repository.contacts_to_give(session, type_ids)
         channel = _channel(tracker)
         dispatcher.utter_message(
             response="utter_contacts", contacts=bullet_list([contact_line(domain, c, channel) for c in contacts])

@@ -101,6 +101,17 @@ def contacts_for(
     return out
 
 
+GIVEN_CONTACT_KINDS = ("helpline", "charity", "carers", "occupational_therapy", "professional")
+SUPPORT_GROUPS_ID = "dystonia_uk_groups"
+
+
+def contacts_to_give(session: Session, type_ids: list[str]) -> list[Contact]:
+    """Helplines, charities, carers' support and therapy that fit the types, then support groups."""
+    contacts = contacts_for(session, type_ids=type_ids, kinds=GIVEN_CONTACT_KINDS)
+    groups = contact(session, SUPPORT_GROUPS_ID)
+    return contacts + ([groups] if groups else [])
+
+
 def contact(session: Session, contact_id: str) -> Contact | None:
     row = session.get(ContactRow, contact_id)
     return _contact(row) if row else None

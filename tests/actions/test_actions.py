@@ -6,6 +6,7 @@ import inspect
 
 import pytest
 from rasa_sdk.events import SlotSet
+from sqlalchemy.orm import Session
 
 import actions.signposting
 import actions.topics
@@ -13,6 +14,8 @@ from actions.base import SignpostAction
 from actions.forms import ValidateSymptomForm
 from actions.signposting import ActionContacts, ActionMoreTips, ActionSignpost
 from actions.topics import ActionAnswerTopic, ActionExplainQuestion, ActionHelpline, ActionSupportGroups, ActionTypeInfo
+from signpost.conversations.repository import triage_records
+from signpost.knowledge.db import make_engine
 
 pytestmark = pytest.mark.usefixtures("knowledge_db")
 
@@ -97,6 +100,15 @@ async def test_signpost_with_no_match_says_so_honestly(dispatcher, tracker, doma
     await ActionSignpost().run(dispatcher, tracker(slots={"body_region": [], "symptom": ["pain"]}), domain)
     assert responses(dispatcher)[0] == "utter_signpost_none"
     assert any("020 7793 3650" in t for t in texts(dispatcher))
+
+
+async def test_signpost_records_what_was_described_for_the_summary(knowledge_db, dispatcher, tracker, domain):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"], "modifier": []}
+    await ActionSignpost().run(dispatcher, tracker(slots=slots, channel="socketio"), domain)
+    with Session(make_engine(knowledge_db), future=True) as s:
+        (record,) = triage_records(s, "test-user")
+    assert (record.channel, record.regions, record.symptoms) == ("socketio", ["neck"], ["head_turning"])
+    assert record.types[0] == "cervical"
 
 
 async def test_more_tips_follow_the_suggested_types(dispatcher, tracker, domain):

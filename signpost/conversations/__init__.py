@@ -1,0 +1,1 @@
+"""What the assistant keeps about a conversation beyond Rasa's own events."""
