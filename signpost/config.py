@@ -35,6 +35,15 @@ class Settings:
     twilio_auth_token: str | None
     sms_public_url: str | None
     sms_id_secret: str | None
+    web_allowed_origins: tuple[str, ...]
+
+
+DEFAULT_WEB_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Comma-separated origins (scheme://host[:port]), without trailing slashes."""
+    return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
 
 
 def _sqlite_default() -> str:
@@ -58,4 +67,5 @@ def get_settings() -> Settings:
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
         sms_public_url=env.get("SMS_PUBLIC_URL") or None,
         sms_id_secret=env.get("SMS_ID_SECRET") or None,
+        web_allowed_origins=_origins(env.get("WEB_ALLOWED_ORIGINS", DEFAULT_WEB_ORIGINS)),
     )
