@@ -10,6 +10,7 @@ MODEL := models/signpost.tar.gz
 SPACY_DIR := build/spacy/signpost_en
 LOOKUPS := data/nlu/vocabulary_lookups.yml
 KNOWLEDGE := $(wildcard data/knowledge/*.yml)
+VENDOR := build/web/vendor/socket.io.min.js
 RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml))
 
 export RASA_TELEMETRY_ENABLED := false
@@ -37,7 +38,14 @@ $(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
 $(LOOKUPS): $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
 	$(BIN)/python -m signpost lookups --output $@
 
-build: $(SPACY_DIR)/.built $(LOOKUPS) ## build the spaCy pipeline and lookup tables from the vocabulary
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+build: $(SPACY_DIR)/.built $(LOOKUPS) $(VENDOR) ## build the spaCy pipeline, lookup tables and the widget's socket.io client
 
 seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
 	$(BIN)/python -m signpost seed
@@ -55,6 +63,9 @@ lint: $(BIN)/.installed ## ruff (format check and lint) and mypy
 	$(BIN)/ruff check signpost actions tests scripts
 	$(BIN)/mypy signpost actions
 
+browser: ## install Debian's chromium for the end-to-end browser tests (needs root)
+	@command -v chromium >/dev/null || { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; }
+
 validate: build ## rasa data validate, failing on warnings
 	$(BIN)/rasa data validate --fail-on-warnings
 
@@ -69,10 +80,13 @@ eval: build seed train ## share of evaluation descriptions whose first reply nam
 bench: build seed train ## turn latency (sequential and 20 concurrent), training time, memory
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/bench.py
 
+screenshot: build seed train ## docs/widget.png and docs/widget-phone.png, taken in chromium
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/screenshot.py
+
 compare: build ## compare NLU pipelines on the held-out split
 	$(BIN)/python scripts/compare_pipelines.py
 
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run lint validate test eval bench compare clean
+.PHONY: help install build seed train run lint browser validate test eval bench screenshot compare clean

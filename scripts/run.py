@@ -14,6 +14,7 @@ def main() -> None:
         start_all(svcs)
         print(
             "\nThe assistant is running:\n"
+            "  Website widget http://localhost:8080/  (demo page with the chat widget)\n"
             "  REST channel   POST http://localhost:5005/webhooks/rest/webhook\n"
             "  SMS channel    POST http://localhost:5005/webhooks/sms/webhook\n"
             "  Rasa server    http://localhost:5005/\n"

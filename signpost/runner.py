@@ -84,7 +84,9 @@ def services(
     action_port: int = 5055,
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
+    web_port: int | None = 8080,
 ) -> list[Service]:
+    """The action server, the Rasa server and (unless `web_port` is None) the web front."""
     action_url = f"http://localhost:{action_port}/webhook"
     common = {
         "RASA_TELEMETRY_ENABLED": "false",
@@ -97,7 +99,7 @@ def services(
     def log(name: str) -> Path | None:
         return log_dir / f"{name}.log" if log_dir else None
 
-    return [
+    svcs = [
         Service(
             "action server",
             [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
@@ -117,6 +119,18 @@ def services(
             log=log("rasa"),
         ),
     ]  # fmt: skip
+    if web_port is not None:
+        svcs.append(
+            Service(
+                "web front",
+                [sys.executable, "-m", "signpost.web", "--port", str(web_port)],
+                f"http://localhost:{web_port}/health",
+                restart=True,
+                env=common,
+                log=log("web"),
+            )
+        )
+    return svcs
 
 
 def start_all(svcs: list[Service]) -> None:

@@ -22,13 +22,14 @@ from signpost.knowledge.db import engine_for, make_engine
 from signpost.knowledge.seed import seed
 from signpost.runner import MODEL, services, start_all, stop_all
 
-RASA_PORT, ACTION_PORT = 5105, 5155
+RASA_PORT, ACTION_PORT, WEB_PORT = 5105, 5155, 8180
 TWILIO_TOKEN = "test-twilio-auth-token"
 
 
 @dataclass(frozen=True)
 class RunningServers:
     base: str  # the Rasa server's URL
+    web: str  # the web front's URL
     database_url: str
     log_dir: Path
 
@@ -188,11 +189,13 @@ def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "SMS_PUBLIC_URL": f"{base}/webhooks/sms/webhook",
         "SMS_ID_SECRET": "test-secret-for-hashing-phone-numbers",
+        "RASA_URL": base,
+        "WEB_ALLOWED_ORIGINS": f"http://localhost:{WEB_PORT},http://127.0.0.1:{WEB_PORT}",
     }
-    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env=env)
+    svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env=env, web_port=WEB_PORT)
     try:
         start_all(svcs)
-        yield RunningServers(base, url, Path(tmp))
+        yield RunningServers(base, f"http://localhost:{WEB_PORT}", url, Path(tmp))
     except Exception:
         for log in Path(tmp).glob("*.log"):
             print(log.name, log.read_text()[-3000:])

@@ -1,0 +1,28 @@
+"""`python -m signpost.web [--host H] [--port P]`: serve the web front."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from aiohttp import web
+
+from signpost.config import get_settings
+from signpost.web.app import create_app
+
+# No client address, referrer or user agent in the access log: they identify people.
+ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="0.0.0.0")  # noqa: S104 - a server, like Rasa's
+    parser.add_argument("--port", type=int, default=8080)
+    args = parser.parse_args()
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    web.run_app(create_app(settings), host=args.host, port=args.port, access_log_format=ACCESS_LOG_FORMAT, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+/* The printable "summary for my GP" page. The conversation id comes in the
+   address's fragment (#...), which browsers never send to a server, and the
+   summary is fetched with it. Everything is put on the page as text. */
+(function () {
+  "use strict";
+
+  function byId(id) { return document.getElementById(id); }
+
+  function fillList(list, items, render) {
+    list.textContent = "";
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      render(li, item);
+      list.appendChild(li);
+    });
+  }
+
+  function textLine(parent, text, className) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    if (className) span.className = className;
+    parent.appendChild(span);
+  }
+
+  function contactLine(li, contact) {
+    textLine(li, contact.name, "name");
+    var details = [contact.phone && "Phone " + contact.phone, contact.email, contact.website].filter(Boolean);
+    if (details.length) textLine(li, " - " + details.join(", "));
+  }
+
+  function show(data) {
+    var none = "Not discussed";
+    byId("summary-regions").textContent = data.regions.length ? data.regions.join(", ") : none;
+    byId("summary-symptoms").textContent = data.symptoms.length ? data.symptoms.join(", ") : none;
+    if (data.types.length) {
+      fillList(byId("summary-types"), data.types, function (li, type) {
+        textLine(li, type.name, "name");
+        textLine(li, ": " + type.summary);
+      });
+    } else {
+      fillList(byId("summary-types"), [none], function (li, text) { li.textContent = text; });
+    }
+    fillList(byId("summary-contacts"), data.contacts, contactLine);
+    byId("summary-disclaimer").textContent = data.disclaimer;
+    byId("summary-body").hidden = false;
+    byId("summary-status").textContent = data.discussed_symptoms
+      ? ""
+      : "We have not talked about symptoms yet. The contacts below can still help.";
+  }
+
+  function fail(message) {
+    byId("summary-status").textContent = message;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    byId("summary-date").textContent = new Date().toLocaleDateString("en-GB", {
+      day: "numeric", month: "long", year: "numeric"
+    });
+    byId("summary-print").addEventListener("click", function () { window.print(); });
+    var sessionId = decodeURIComponent(location.hash.slice(1));
+    if (!sessionId) {
+      fail("Open this page from the chat window's \"Summary for my GP\" button.");
+      return;
+    }
+    fetch("/api/summary", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ session_id: sessionId })
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(show).catch(function () {
+      fail("Sorry, the summary could not be loaded. Please try again in a moment.");
+    });
+  });
+})();

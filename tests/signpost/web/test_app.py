@@ -1,0 +1,98 @@
+"""The web front's HTTP surface, on a seeded SQLite database (no Rasa needed)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.orm import Session
+
+from signpost.config import get_settings
+from signpost.conversations.repository import record_triage
+from signpost.web.app import MAX_BODY_BYTES, create_app
+
+
+@pytest.fixture
+async def client(engine) -> TestClient:
+    app = create_app(get_settings(), engine=engine)
+    async with TestClient(TestServer(app)) as c:
+        yield c
+
+
+async def test_demo_page_embeds_the_widget_with_one_script_tag(client):
+    response = await client.get("/")
+    html = await response.text()
+    assert response.status == 200
+    assert html.count("<script") == 1
+    assert 'src="/widget/widget.js"' in html
+    assert f'data-server="{get_settings().rasa_url}"' in html
+    assert "What is dystonia?" in html  # topics come from the knowledge base
+    assert "/living-with-dystonia" in html
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/widget/widget.js", "javascript"),
+        ("/widget/widget.css", "text/css"),
+        ("/vendor/socket.io.min.js", "javascript"),
+        ("/summary", "text/html"),
+        ("/living-with-dystonia", "text/html"),
+        ("/static/summary.js", "javascript"),
+        ("/health", "application/json"),
+    ],
+)
+async def test_assets_are_served_from_our_own_server(client, path, kind):
+    response = await client.get(path)
+    assert response.status == 200
+    assert kind in response.headers["Content-Type"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_unknown_path_is_404(client):
+    assert (await client.get("/nothing-here")).status == 404
+
+
+async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(client, engine):
+    conversation = uuid.uuid4().hex
+    with Session(engine, future=True) as s:
+        record_triage(s, conversation, "socketio", ["neck"], ["twisting"], [], ["cervical"])
+        record_triage(s, "someone-else", "rest", ["eyes"], ["blinking"], [], ["blepharospasm"])
+        s.commit()
+    response = await client.post("/api/summary", json={"session_id": str(uuid.UUID(conversation))})
+    data = await response.json()
+    assert response.status == 200
+    assert data["discussed_symptoms"] is True
+    assert data["regions"] == ["Neck"]
+    assert [t["name"] for t in data["types"]] == ["Cervical dystonia (neck dystonia)"]
+    assert "Dystonia UK helpline" in [c["name"] for c in data["contacts"]]
+    assert "not a diagnosis" in data["disclaimer"]
+    assert "Eyes" not in data["regions"]
+
+
+async def test_summary_of_a_conversation_without_symptoms_still_gives_contacts(client):
+    response = await client.post("/api/summary", json={"session_id": uuid.uuid4().hex})
+    data = await response.json()
+    assert response.status == 200
+    assert data["discussed_symptoms"] is False
+    assert data["types"] == [] and data["contacts"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"session_id": 5}', b'{"session_id": "../../etc"}', b"{}", b'{"session_id": null}'],
+)
+async def test_bad_summary_requests_get_a_clear_400(client, body):
+    response = await client.post("/api/summary", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "error" in await response.json()
+
+
+async def test_oversized_request_gets_413(client):
+    response = await client.post(
+        "/api/summary", data=b"{" + b" " * MAX_BODY_BYTES + b"}", headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 413
