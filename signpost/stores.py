@@ -12,9 +12,14 @@ from typing import Any, Optional
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
+from signpost.conversations.repository import touch_conversation, utcnow
+from signpost.knowledge.db import engine_for
+from signpost.knowledge.seed import create_schema
 
 
 def sql_store_arguments(database_url: str) -> dict[str, Any]:
@@ -34,6 +39,8 @@ def sql_store_arguments(database_url: str) -> dict[str, Any]:
 
 
 class SignpostTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, which also notes each conversation's channel and activity."""
+
     def __init__(
         self,
         domain: Optional[Domain] = None,
@@ -41,5 +48,12 @@ class SignpostTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         kwargs.pop("host", None)
-        arguments = sql_store_arguments(get_settings().database_url)
+        self.database_url = get_settings().database_url
+        arguments = sql_store_arguments(self.database_url)
         super().__init__(domain=domain, event_broker=event_broker, **arguments, **kwargs)
+        create_schema(engine_for(self.database_url))  # our conv_ tables, if seeding has not run
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        with Session(engine_for(self.database_url), future=True) as session, session.begin():
+            touch_conversation(session, tracker.sender_id, tracker.get_latest_input_channel(), utcnow())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signpost.conversations.models import TriageRecord
+from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact
 
@@ -83,3 +84,86 @@ def summarise(session: Session, conversation_id: str) -> ConversationSummary:
         types=[NamedType(types[t].name, types[t].summary) for t in type_ids],
         contacts=knowledge.contacts_to_give(session, type_ids),
     )
+
+
+# --- conversations and the handoff queue -----------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
+CODE_PREFIX = "DYS-"
+CODE_LENGTH = 4
+RED_FLAG_ORDER = ("urgent", "crisis", "emergency")  # later is more serious
+
+
+def severity(red_flag: str | None) -> int:
+    """0 for no red flag, then 1 (urgent) to 3 (emergency)."""
+    return RED_FLAG_ORDER.index(red_flag) + 1 if red_flag in RED_FLAG_ORDER else 0
+
+
+def touch_conversation(session: Session, conversation_id: str, channel: str | None, now: dt.datetime) -> None:
+    """Note that a conversation was active now (creating its row on its first turn)."""
+    row = session.get(ConversationRow, conversation_id)
+    if row is None:
+        session.add(
+            ConversationRow(conversation_id=conversation_id, channel=channel, started_at=now, last_active_at=now)
+        )
+    else:
+        row.last_active_at = now
+        row.channel = row.channel or channel
+
+
+def new_code() -> str:
+    return CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """'dys 7k3q', 'DYS7K3Q' and '7K3Q' all become 'DYS-7K3Q'."""
+    plain = "".join(ch for ch in code.upper() if ch.isalnum())
+    plain = plain[3:] if plain.startswith("DYS") else plain
+    return CODE_PREFIX + plain
+
+
+def open_handoff(
+    session: Session,
+    conversation_id: str,
+    channel: str | None,
+    reason: str,
+    red_flag: str | None = None,
+    now: dt.datetime | None = None,
+) -> Handoff:
+    """The conversation's open queue entry, created or brought up to date; it keeps its code."""
+    now = now or utcnow()
+    query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.handled_at.is_(None))
+    handoff = session.scalars(query).first()
+    if handoff is None:
+        taken = set(session.scalars(select(Handoff.code)))
+        code = new_code()
+        while code in taken:
+            code = new_code()
+        handoff = Handoff(code=code, conversation_id=conversation_id, channel=channel, created_at=now)
+        handoff.reason, handoff.red_flag = reason, red_flag
+        session.add(handoff)
+    elif severity(red_flag) > severity(handoff.red_flag):
+        handoff.reason, handoff.red_flag = "red_flag", red_flag
+    handoff.updated_at = now
+    session.flush()
+    return handoff
+
+
+def queue(session: Session, include_handled: bool = False) -> list[Handoff]:
+    """Open handoffs, red flags first (most serious first), then oldest first."""
+    query = select(Handoff)
+    if not include_handled:
+        query = query.where(Handoff.handled_at.is_(None))
+    rows = list(session.scalars(query.order_by(Handoff.created_at)))
+    return sorted(rows, key=lambda h: -severity(h.red_flag))
+
+
+def find_handoff(session: Session, code: str) -> Handoff | None:
+    return session.scalars(select(Handoff).where(Handoff.code == normalise_code(code))).first()
+
+
+def mark_handled(session: Session, code: str, by: str, now: dt.datetime | None = None) -> Handoff | None:
+    handoff = find_handoff(session, code)
+    if handoff is not None and handoff.handled_at is None:
+        handoff.handled_at, handoff.handled_by = now or utcnow(), by
+    return handoff
