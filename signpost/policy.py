@@ -6,6 +6,10 @@ form first. This policy makes its prediction of the same kind with a higher
 priority, and stops the form in the same step. Everything it sends is a
 domain response, so it works with the action server down.
 
+After each red-flag response comes `action_handoff`, which queues the
+conversation for the helpline and gives the person a reference code (if the
+action server is down, the Rasa server's fallback still gives the helpline).
+
 State: the `safety_hold` slot. After an emergency or a crisis the flow is
 paused: every message gets a short reminder until the person says they are
 safe (intent confirm_safe).
@@ -22,7 +26,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActiveLoop, Event, SlotSet
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -34,6 +38,7 @@ RESPONSE_FOR_INTENT = {
 }
 HOLD_FOR_INTENT = {"red_flag_emergency": "emergency", "red_flag_crisis": "crisis"}
 REMINDER_FOR_HOLD = {"emergency": "utter_safety_hold_emergency", "crisis": "utter_safety_hold_crisis"}
+HANDOFF_ACTION = "action_handoff"
 SAFE_INTENT = "confirm_safe"
 SAFE_RESPONSE = "utter_safe_to_continue"
 SAFETY_RESPONSES = {*RESPONSE_FOR_INTENT.values(), *REMINDER_FOR_HOLD.values(), SAFE_RESPONSE}
@@ -80,6 +85,10 @@ class SafetyPolicy(Policy):
 def decide(tracker: DialogueStateTracker) -> Optional[tuple[str, List[Event]]]:
     """The safety response due now, with the events that go with it, or None."""
     latest = tracker.latest_action_name
+    if latest in RESPONSE_FOR_INTENT.values():
+        return HANDOFF_ACTION, []
+    if latest == HANDOFF_ACTION and _previous_action(tracker) in RESPONSE_FOR_INTENT.values():
+        return ACTION_LISTEN_NAME, []
     if latest in SAFETY_RESPONSES:
         return ACTION_LISTEN_NAME, []
     if latest != ACTION_LISTEN_NAME or tracker.latest_message is None:
@@ -95,3 +104,10 @@ def decide(tracker: DialogueStateTracker) -> Optional[tuple[str, List[Event]]]:
             return SAFE_RESPONSE, [SlotSet(HOLD_SLOT, None)]
         return REMINDER_FOR_HOLD.get(hold, REMINDER_FOR_HOLD["emergency"]), stop_flow
     return None
+
+
+def _previous_action(tracker: DialogueStateTracker) -> Optional[str]:
+    """The action before the latest one."""
+    actions = (e.action_name for e in reversed(tracker.events) if isinstance(e, ActionExecuted))
+    next(actions, None)
+    return next(actions, None)

@@ -30,8 +30,20 @@ def test_emergency_stops_the_form_and_pauses():
     assert ActiveLoop(None) in events and SlotSet(HOLD_SLOT, "emergency") in events
 
 
-def test_after_a_safety_response_listen():
+def test_after_a_red_flag_response_hand_off_then_listen():
     t = tracker(*said("red_flag_crisis"), ActionExecuted("utter_red_flag_crisis"))
+    assert decide(t) == ("action_handoff", [])
+    t = tracker(*said("red_flag_crisis"), ActionExecuted("utter_red_flag_crisis"), ActionExecuted("action_handoff"))
+    assert decide(t) == (ACTION_LISTEN_NAME, [])
+
+
+def test_a_handoff_the_person_asked_for_is_left_to_the_rules():
+    t = tracker(*said("request_human"), ActionExecuted("action_handoff"))
+    assert decide(t) is None
+
+
+def test_after_a_reminder_listen():
+    t = tracker(*said("describe_symptoms"), ActionExecuted("utter_safety_hold_crisis"))
     assert decide(t) == (ACTION_LISTEN_NAME, [])
 
 

@@ -79,6 +79,8 @@ def longest(content, domain):
         "items": ", ".join(mentions[:2]),
         "last": mentions[2],
         "number": "9",
+        "code": "DYS-WWWW",
+        "helpline": max((c.name for c in content.contacts if c.phone), key=len),
     }
     return values
 
