@@ -4,6 +4,8 @@ seed           load data/knowledge into the database (idempotent)
 build-nlp      build the spaCy pipeline from the vocabulary and save it to disk
 lookups        write the Rasa lookup tables derived from the vocabulary
 check-content  validate the knowledge YAML without touching the database
+staff          manage helpline staff accounts: add-user NAME (password on standard input),
+               remove-user NAME, list-users
 """
 
 from __future__ import annotations
@@ -62,6 +64,44 @@ def _check_content(_: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password() -> str:
+    """From a terminal, ask twice without echo; otherwise read the first line of standard input."""
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password again: "):
+            raise ValueError("The passwords do not match.")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _staff(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from signpost.knowledge.db import make_engine
+    from signpost.knowledge.seed import create_schema
+    from signpost.staff import accounts
+
+    engine = make_engine(get_settings().database_url)
+    create_schema(engine)
+    try:
+        with Session(engine, future=True) as session, session.begin():
+            if args.action == "add-user":
+                user = accounts.add_user(session, args.username, _read_password())
+                print(f"added {user.username}")
+            elif args.action == "remove-user":
+                accounts.remove_user(session, args.username)
+                print(f"removed {args.username}")
+            else:
+                for user in accounts.list_users(session):
+                    print(f"{user.username}\tadded {user.created_at:%Y-%m-%d}")
+    except (accounts.AccountError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m signpost", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     lookups.add_argument("--output", default=str(DATA_DIR / "nlu" / "vocabulary_lookups.yml"))
     lookups.set_defaults(func=_lookups)
     sub.add_parser("check-content", help="validate the knowledge YAML").set_defaults(func=_check_content)
+    staff = sub.add_parser("staff", help="manage helpline staff accounts")
+    staff_sub = staff.add_subparsers(dest="action", required=True)
+    for action in ("add-user", "remove-user"):
+        staff_sub.add_parser(action).add_argument("username")
+    staff_sub.add_parser("list-users")
+    staff.set_defaults(func=_staff)
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level)
     return int(args.func(args))

@@ -87,6 +87,8 @@ def _compile(data: dict[str, Any]) -> list[_Rule]:
 class RedFlagDetector:
     def __init__(self, data: dict[str, Any]):
         self._rules = _compile(data)
+        #: What a helpline worker should do, per red-flag category (the staff triage card).
+        self.staff_guidance: dict[str, str] = dict(data.get("staff_guidance") or {})
 
     @classmethod
     def from_file(cls, path: Path = RED_FLAGS_FILE) -> RedFlagDetector:

@@ -35,8 +35,9 @@ def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table we own: the knowledge base and the conversation records."""
+    """Create every table we own: knowledge base, conversation records, staff accounts."""
     from signpost.conversations import models as _conversations  # noqa: F401 - registers the conv_ tables
+    from signpost.staff import models as _staff  # noqa: F401 - registers the staff_ tables
 
     Base.metadata.create_all(engine)
 

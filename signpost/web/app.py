@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
@@ -24,9 +23,14 @@ from sqlalchemy.orm import Session
 from signpost.config import BUILD_DIR, ROOT, Settings
 from signpost.conversations.repository import summarise
 from signpost.knowledge import repository as knowledge
-from signpost.knowledge.content import Contact
+from signpost.knowledge.content import Contact, load_content
 from signpost.knowledge.db import engine_for
+from signpost.lexicon import Lexicon, load_pipeline
 from signpost.responses import variant_text
+from signpost.safety import default_detector
+from signpost.staff.card import CardTools
+from signpost.web import staff
+from signpost.web.base import CONFIG_KEY, CSP_KEY, TEMPLATES_KEY, FrontConfig, json_error, render
 
 logger = logging.getLogger(__name__)
 
@@ -45,13 +49,6 @@ DEMO_PAGES = {
 HELPLINE_ID = "dystonia_uk"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass(frozen=True)
-class FrontConfig:
-    rasa_url: str
-    engine: Engine
-    responses: dict[str, Any]
 
 
 def _origin(url: str) -> str:
@@ -76,10 +73,6 @@ def _content_security_policy(rasa_url: str) -> str:
     )
 
 
-def json_error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
 @web.middleware
 async def errors_and_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Security headers on every response; errors as short JSON or text, never a traceback."""
@@ -96,21 +89,11 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         logger.error("database unavailable for %s: %s", request.path, type(exc).__name__)
         response = json_error(503, "This service is unavailable for a moment. Please try again.")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.content_type == "text/html":
         response.headers.setdefault("Content-Security-Policy", request.app[CSP_KEY])
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-CONFIG_KEY = web.AppKey("config", FrontConfig)
-CSP_KEY = web.AppKey("csp", str)
-TEMPLATES_KEY = web.AppKey("templates", jinja2.Environment)
-
-
-def render(request: web.Request, name: str, **context: Any) -> web.Response:
-    html = request.app[TEMPLATES_KEY].get_template(name).render(**context)
-    return web.Response(text=html, content_type="text/html")
 
 
 async def demo_page(request: web.Request) -> web.Response:
@@ -183,11 +166,18 @@ def load_responses(domain_path: Path = ROOT / "domain.yml") -> dict[str, Any]:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_and_headers], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[errors_and_headers, staff.staff_guard], client_max_size=MAX_BODY_BYTES)
+    responses = load_responses()
     app[CONFIG_KEY] = FrontConfig(
         rasa_url=settings.rasa_url.rstrip("/"),
         engine=engine or engine_for(settings.database_url),
-        responses=load_responses(),
+        responses=responses,
+    )
+    content = load_content()
+    app[staff.CARD_TOOLS_KEY] = CardTools(
+        lexicon=Lexicon(load_pipeline(settings.spacy_model, content), content),
+        detector=default_detector(),
+        disclaimer=variant_text(responses, "utter_disclaimer"),
     )
     app[CSP_KEY] = _content_security_policy(settings.rasa_url)
     app[TEMPLATES_KEY] = jinja2.Environment(
@@ -201,6 +191,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
     if not (VENDOR_DIR / "socket.io.min.js").is_file():
         raise RuntimeError(f"{VENDOR_DIR} has no socket.io client: run `make build`")
     app.router.add_static("/vendor/", VENDOR_DIR)
+    staff.add_routes(app)
     app.router.add_static("/widget/", STATIC_DIR / "widget")
     app.router.add_static("/static/", STATIC_DIR / "pages")
     return app

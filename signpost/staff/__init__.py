@@ -1,0 +1,1 @@
+"""Helpline staff: accounts, sessions and the caller triage card."""

@@ -1,0 +1,195 @@
+/* The helpline console: a triage card that follows what the staff member types,
+   and the queue of conversations waiting for a person. Text only, never HTML. */
+(function () {
+  "use strict";
+
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  var lastCard = null;
+
+  function byId(id) { return document.getElementById(id); }
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function api(method, path, body) {
+    var options = { method: method, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(path, options).then(function (response) {
+      if (response.status === 401) { location.href = "/staff/login"; throw new Error("signed out"); }
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.error || String(response.status));
+        return data;
+      });
+    });
+  }
+
+  function labels(items) {
+    return items.length ? items.map(function (i) { return i.label; }).join(", ") : "None found";
+  }
+
+  function contactText(c) {
+    return c.name + [c.phone && "phone " + c.phone, c.email, c.website].filter(Boolean).map(function (d) {
+      return " - " + d;
+    }).join("");
+  }
+
+  /* ---------- triage card ---------- */
+
+  function showCard(card) {
+    lastCard = card;
+    byId("card").hidden = false;
+    var flags = byId("card-flags");
+    flags.textContent = "";
+    card.red_flags.forEach(function (flag) {
+      var box = el("div", null, "red-flag");
+      box.setAttribute("role", "alert");
+      box.appendChild(el("strong", "Red flag (" + flag.category + "): \u201c" + flag.matched + "\u201d"));
+      box.appendChild(el("p", flag.what_to_do));
+      flags.appendChild(box);
+    });
+    byId("card-regions").textContent = labels(card.regions);
+    byId("card-symptoms").textContent = labels(card.symptoms);
+    byId("card-modifiers").textContent = labels(card.modifiers);
+    var list = byId("card-candidates");
+    list.textContent = "";
+    if (!card.candidates.length) list.appendChild(el("li", "No type matches yet: ask where and what happens."));
+    card.candidates.forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("strong", c.name));
+      li.appendChild(el("span", " because of " + c.reasons.join(", ").toLowerCase()));
+      list.appendChild(li);
+    });
+    var contacts = byId("card-contacts");
+    contacts.textContent = "";
+    card.contacts.forEach(function (c) { contacts.appendChild(el("li", contactText(c))); });
+    byId("card-disclaimer").textContent = card.disclaimer;
+  }
+
+  function caseNote(card, words) {
+    var lines = ["Caller said: " + words.trim()];
+    card.red_flags.forEach(function (f) { lines.push("RED FLAG (" + f.category + "): " + f.what_to_do); });
+    lines.push("Region: " + labels(card.regions));
+    lines.push("Symptoms: " + labels(card.symptoms));
+    if (card.modifiers.length) lines.push("Patterns: " + labels(card.modifiers));
+    lines.push("Sometimes seen in: " + (card.candidates.map(function (c) { return c.name; }).join("; ") || "none yet"));
+    lines.push("Contacts given: " + card.contacts.map(contactText).join("; "));
+    lines.push("Not a diagnosis: " + card.disclaimer);
+    return lines.join("\n");
+  }
+
+  var timer = null;
+  var latestRequest = 0;
+  function onType() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var words = byId("caller-words").value;
+      if (!words.trim()) { byId("card").hidden = true; lastCard = null; return; }
+      var mine = ++latestRequest;
+      api("POST", "/staff/api/triage", { text: words }).then(function (card) {
+        if (mine === latestRequest) showCard(card);
+      }).catch(function (e) { byId("copy-status").textContent = "Could not update the card: " + e.message; });
+    }, 250);
+  }
+
+  function copyNote() {
+    if (!lastCard) return;
+    var note = caseNote(lastCard, byId("caller-words").value);
+    var done = function () { byId("copy-status").textContent = "Case note copied."; };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(note).then(done, function () { fallbackCopy(note); done(); });
+    } else {
+      fallbackCopy(note);
+      done();
+    }
+  }
+
+  function fallbackCopy(text) {
+    var area = el("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+
+  /* ---------- queue ---------- */
+
+  var REASONS = { asked_for_person: "Asked for a person", red_flag: "Red flag" };
+  var CHANNELS = { socketio: "Website", sms: "SMS", rest: "REST API" };
+
+  function entryView(entry) {
+    var box = el("article", null, "entry" + (entry.red_flag ? " entry-flag" : ""));
+    box.setAttribute("aria-label", "Conversation " + entry.code);
+    var head = el("h3", entry.code);
+    box.appendChild(head);
+    var when = new Date(entry.created_at);
+    var facts = [
+      REASONS[entry.reason] + (entry.red_flag ? " (" + entry.red_flag + ")" : ""),
+      CHANNELS[entry.channel] || entry.channel || "unknown channel",
+      when.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })
+    ];
+    box.appendChild(el("p", facts.join(" \u00b7 "), "facts"));
+    var s = entry.summary;
+    box.appendChild(el("p", "Region: " + (s.regions.join(", ") || "not given") + ". Symptoms: " +
+      (s.symptoms.join(", ") || "not given") + ". Types named: " + (s.types.join(", ") || "none") + "."));
+    var details = el("details");
+    details.appendChild(el("summary", "Transcript (" + entry.transcript.length + " messages)"));
+    var log = el("ol", null, "transcript");
+    entry.transcript.forEach(function (line) {
+      log.appendChild(el("li", (line.speaker === "user" ? "Person: " : "Assistant: ") + line.text, "line-" + line.speaker));
+    });
+    details.appendChild(log);
+    box.appendChild(details);
+    if (entry.handled_at) {
+      box.appendChild(el("p", "Handled by " + entry.handled_by + ".", "handled"));
+    } else {
+      var button = el("button", "Mark handled");
+      button.type = "button";
+      button.addEventListener("click", function () {
+        api("POST", "/staff/api/queue/" + encodeURIComponent(entry.code) + "/handled", {}).then(function () {
+          byId("queue-status").textContent = entry.code + " marked handled.";
+          loadQueue();
+        }).catch(function (e) { byId("queue-status").textContent = e.message; });
+      });
+      box.appendChild(button);
+    }
+    return box;
+  }
+
+  function showEntries(entries) {
+    var list = byId("queue-list");
+    list.textContent = "";
+    if (!entries.length) list.appendChild(el("p", "Nobody is waiting."));
+    entries.forEach(function (e) { list.appendChild(entryView(e)); });
+  }
+
+  function loadQueue() {
+    return api("GET", "/staff/api/queue").then(function (data) { showEntries(data.entries); })
+      .catch(function (e) { byId("queue-status").textContent = "Could not load the queue: " + e.message; });
+  }
+
+  function lookup(event) {
+    event.preventDefault();
+    var code = byId("lookup-code").value.trim();
+    if (!code) { loadQueue(); return; }
+    api("GET", "/staff/api/queue/" + encodeURIComponent(code)).then(function (entry) {
+      byId("queue-status").textContent = "Found " + entry.code + ".";
+      showEntries([entry]);
+    }).catch(function (e) { byId("queue-status").textContent = e.message; });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    byId("caller-words").addEventListener("input", onType);
+    byId("copy-note").addEventListener("click", copyNote);
+    byId("lookup").addEventListener("submit", lookup);
+    loadQueue();
+    setInterval(function () { if (!byId("lookup-code").value.trim()) loadQueue(); }, 15000);
+  });
+})();
