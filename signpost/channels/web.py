@@ -28,18 +28,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from signpost.config import get_settings
+from signpost.conversations.ids import session_id_or_none
 
 logger = logging.getLogger(__name__)
-
-
-def session_id_or_none(value: Any) -> Optional[str]:
-    """The canonical hex form of a UUID sent by a client, or None if it is not one."""
-    if not isinstance(value, str) or len(value) > 64:
-        return None
-    try:
-        return uuid.UUID(value).hex
-    except ValueError:
-        return None
 
 
 class WebChatInput(SocketIOInput):

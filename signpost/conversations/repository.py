@@ -135,12 +135,17 @@ def open_handoff(
     query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.handled_at.is_(None))
     handoff = session.scalars(query).first()
     if handoff is None:
-        taken = set(session.scalars(select(Handoff.code)))
         code = new_code()
-        while code in taken:
+        while session.scalars(select(Handoff.id).where(Handoff.code == code)).first() is not None:
             code = new_code()
-        handoff = Handoff(code=code, conversation_id=conversation_id, channel=channel, created_at=now)
-        handoff.reason, handoff.red_flag = reason, red_flag
+        handoff = Handoff(
+            code=code,
+            conversation_id=conversation_id,
+            channel=channel,
+            reason=reason,
+            red_flag=red_flag,
+            created_at=now,
+        )
         session.add(handoff)
     elif severity(red_flag) > severity(handoff.red_flag):
         handoff.reason, handoff.red_flag = "red_flag", red_flag

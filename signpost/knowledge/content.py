@@ -90,6 +90,17 @@ class Contact:
     topics: tuple[str, ...] = ()
     for_types: tuple[str, ...] = ()
 
+    def as_json(self) -> dict[str, Any]:
+        """What a page or an API shows of a contact."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "description": self.description,
+            "phone": self.phone,
+            "email": self.email,
+            "website": self.website,
+        }
+
 
 @dataclass(frozen=True)
 class Topic:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from signpost import triage
 from signpost.knowledge import repository as knowledge
-from signpost.knowledge.content import Contact
 from signpost.lexicon import Lexicon
 from signpost.safety import RedFlagDetector
 
@@ -23,10 +22,6 @@ class CardTools:
     lexicon: Lexicon
     detector: RedFlagDetector
     disclaimer: str
-
-
-def _contact(c: Contact) -> dict[str, Any]:
-    return {"name": c.name, "kind": c.kind, "phone": c.phone, "email": c.email, "website": c.website}
 
 
 def triage_card(session: Session, tools: CardTools, text: str) -> dict[str, Any]:
@@ -71,6 +66,6 @@ def triage_card(session: Session, tools: CardTools, text: str) -> dict[str, Any]
             for c in candidates
         ],
         "red_flags": red_flags,
-        "contacts": [_contact(c) for c in contacts],
+        "contacts": [c.as_json() for c in contacts],
         "disclaimer": tools.disclaimer,
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
@@ -21,9 +20,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.config import BUILD_DIR, ROOT, Settings
+from signpost.conversations.ids import session_id_or_none
 from signpost.conversations.repository import summarise
 from signpost.knowledge import repository as knowledge
-from signpost.knowledge.content import Contact, load_content
+from signpost.knowledge.content import load_content
 from signpost.knowledge.db import engine_for
 from signpost.lexicon import Lexicon, load_pipeline
 from signpost.responses import variant_text
@@ -119,27 +119,13 @@ async def summary_page(request: web.Request) -> web.Response:
     return render(request, "summary.html")
 
 
-def _contact_json(contact: Contact) -> dict[str, Any]:
-    return {
-        "name": contact.name,
-        "description": contact.description,
-        "phone": contact.phone,
-        "email": contact.email,
-        "website": contact.website,
-    }
-
-
 async def summary_api(request: web.Request) -> web.Response:
     """POST {"session_id": "<uuid>"}: what this widget conversation covered, for a GP."""
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         return json_error(400, 'Send JSON like {"session_id": "..."}.')
-    raw = body.get("session_id") if isinstance(body, dict) else None
-    try:
-        session_id = uuid.UUID(raw).hex if isinstance(raw, str) and len(raw) <= 64 else None
-    except ValueError:
-        session_id = None
+    session_id = session_id_or_none(body.get("session_id") if isinstance(body, dict) else None)
     if session_id is None:
         return json_error(400, "session_id must be the conversation's id.")
     config = request.app[CONFIG_KEY]
@@ -151,7 +137,7 @@ async def summary_api(request: web.Request) -> web.Response:
             "regions": summary.regions,
             "symptoms": summary.symptoms,
             "types": [{"name": t.name, "summary": t.summary} for t in summary.types],
-            "contacts": [_contact_json(c) for c in summary.contacts],
+            "contacts": [c.as_json() for c in summary.contacts],
             "disclaimer": variant_text(config.responses, "utter_disclaimer"),
         }
     )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from signpost.conversations import repository as conversations
 from signpost.conversations.models import Handoff
-from signpost.conversations.overview import weekly_overview
+from signpost.conversations.overview import CHANNEL_NAMES, weekly_overview
 from signpost.conversations.transcript import transcript
 from signpost.staff import accounts
 from signpost.staff.card import MAX_TEXT_CHARS, CardTools, triage_card
@@ -188,6 +188,7 @@ def _entry(session: Session, handoff: Handoff, lines: int) -> dict[str, Any]:
     return {
         "code": handoff.code,
         "channel": handoff.channel,
+        "channel_name": CHANNEL_NAMES.get(handoff.channel or "", handoff.channel or "unknown channel"),
         "reason": handoff.reason,
         "red_flag": handoff.red_flag,
         "created_at": _iso(handoff.created_at),

@@ -122,7 +122,6 @@
   /* ---------- queue ---------- */
 
   var REASONS = { asked_for_person: "Asked for a person", red_flag: "Red flag" };
-  var CHANNELS = { socketio: "Website", sms: "SMS", rest: "REST API" };
 
   function entryView(entry) {
     var box = el("article", null, "entry" + (entry.red_flag ? " entry-flag" : ""));
@@ -132,7 +131,7 @@
     var when = new Date(entry.created_at);
     var facts = [
       REASONS[entry.reason] + (entry.red_flag ? " (" + entry.red_flag + ")" : ""),
-      CHANNELS[entry.channel] || entry.channel || "unknown channel",
+      entry.channel_name,
       when.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })
     ];
     box.appendChild(el("p", facts.join(" \u00b7 "), "facts"));
