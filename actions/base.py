@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
 from signpost.knowledge.db import engine_for
+from signpost.logs import start_request
 from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class SignpostAction(Action, ABC):
         """Send the reply's content and return events; the disclaimer is added after."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        start_request((tracker.latest_message or {}).get("message_id"))  # the channel's request id
         events: List[EventType] = []
         try:
             with Session(knowledge_engine(), future=True) as session:
@@ -75,4 +77,5 @@ class SignpostAction(Action, ABC):
             dispatcher.utter_message(response="utter_service_problem")
         buttons = response_buttons(domain, self.followup_buttons_from) if self.followup_buttons_from else []
         dispatcher.utter_message(response="utter_disclaimer", buttons=buttons or None)
+        logger.info("%s: %d message(s)", self.name(), len(dispatcher.messages))
         return events

@@ -95,7 +95,10 @@ def main() -> int:
         f"{args.concurrency} concurrent conversations", [t for r in results for t in r], time.perf_counter() - started
     )
 
-    for name, pattern in (("Rasa server", "signpost.serve run"), ("action server", "rasa run actions")):
+    for name, pattern in (
+        ("Rasa server", "signpost.serve run --model"),
+        ("action server", "signpost.serve run actions"),
+    ):
         mem = rss_mb(pattern)
         print(f"{name} resident memory: " + (f"{mem[0]:.0f} MB (peak {mem[1]:.0f} MB)" if mem else "not found"))
 

@@ -102,7 +102,10 @@ def services(
     svcs = [
         Service(
             "action server",
-            [_bin("rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+            [
+                sys.executable, "-m", "signpost.serve", "run", "actions", "--actions", "actions",
+                "--port", str(action_port),
+            ],  # fmt: skip
             f"http://localhost:{action_port}/health",
             restart=True,
             env=common,

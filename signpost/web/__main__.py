@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 # spaCy's thinc imports TensorFlow if it is installed (Rasa needs it). The web
@@ -13,6 +12,7 @@ sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 
 from aiohttp import web  # noqa: E402
 
+from signpost import logs  # noqa: E402
 from signpost.config import get_settings  # noqa: E402
 from signpost.web.app import create_app  # noqa: E402
 
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_level)
     web.run_app(create_app(settings), host=args.host, port=args.port, access_log_format=ACCESS_LOG_FORMAT, print=None)
 
 
