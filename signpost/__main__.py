@@ -6,6 +6,7 @@ lookups        write the Rasa lookup tables derived from the vocabulary
 check-content  validate the knowledge YAML without touching the database
 staff          manage helpline staff accounts: add-user NAME (password on standard input),
                remove-user NAME, list-users
+purge          delete conversations and records older than --older-than (default RETENTION)
 """
 
 from __future__ import annotations
@@ -102,6 +103,28 @@ def _staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge(args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from signpost.config import describe_duration, parse_duration
+    from signpost.conversations.repository import utcnow
+    from signpost.knowledge.db import make_engine
+    from signpost.privacy import purge
+
+    try:
+        older_than = parse_duration(args.older_than) if args.older_than else get_settings().retention
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().database_url)
+    with Session(engine, future=True) as session, session.begin():
+        counts = purge(session, older_than, utcnow())
+    engine.dispose()
+    deleted = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()) if n) or "nothing"
+    print(f"purged records older than {describe_duration(older_than)}: {deleted}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m signpost", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         staff_sub.add_parser(action).add_argument("username")
     staff_sub.add_parser("list-users")
     staff.set_defaults(func=_staff)
+    purge = sub.add_parser("purge", help="delete conversations and records older than the retention period")
+    purge.add_argument("--older-than", help="e.g. 30d, 12h or 2w (default: RETENTION from .env, else 30d)")
+    purge.set_defaults(func=_purge)
     args = parser.parse_args(argv)
     logging.basicConfig(level=get_settings().log_level)
     return int(args.func(args))

@@ -190,6 +190,7 @@ def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "SMS_PUBLIC_URL": f"{base}/webhooks/sms/webhook",
         "SMS_ID_SECRET": "test-secret-for-hashing-phone-numbers",
         "RASA_URL": base,
+        "WEB_URL": f"http://localhost:{WEB_PORT}",
         "WEB_ALLOWED_ORIGINS": f"http://localhost:{WEB_PORT},http://127.0.0.1:{WEB_PORT}",
     }
     svcs = services(RASA_PORT, ACTION_PORT, log_dir=tmp, env=env, web_port=WEB_PORT)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import MetaData, select
 
-from signpost.knowledge.db import make_engine
 from tests.http import say
 from tests.signpost.test_redaction import IDENTIFIERS
+from tests.tables import everything_stored
 from tests.test_sms_channel import new_number, text
 
 pytestmark = pytest.mark.servers
@@ -18,20 +17,6 @@ MESSAGES = [
     "my neck keeps pulling to the left, call me on {}",
     "can you help, {} is me and my eyes keep closing",
 ]
-
-
-def everything_stored(database_url: str) -> str:
-    """Every value in every table, as one string."""
-    engine = make_engine(database_url)
-    meta = MetaData()
-    meta.reflect(engine)
-    parts = []
-    with engine.connect() as conn:
-        for table in meta.sorted_tables:
-            for row in conn.execute(select(table)):
-                parts.extend(str(value) for value in row)
-    engine.dispose()
-    return "\n".join(parts)
 
 
 def test_identifiers_sent_over_rest_and_sms_are_not_stored_or_logged(servers):

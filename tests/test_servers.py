@@ -27,13 +27,14 @@ def test_rasa_server_answers(servers):
 
 
 def test_a_full_description_is_signposted_in_the_very_next_reply(servers, domain):
-    replies = say(servers.base, uuid.uuid4().hex, "my head keeps pulling to the left and my neck aches")
+    *replies, notice = say(servers.base, uuid.uuid4().hex, "my head keeps pulling to the left and my neck aches")
     texts = [r.get("text", "") for r in replies]
     assert texts[0].startswith("What you describe is sometimes seen in:")
     assert "Cervical dystonia" in texts[0]
     disclaimer = " ".join(domain["responses"]["utter_disclaimer"][0]["text"].split())
     assert " ".join(texts[-1].split()) == disclaimer
     assert [b["payload"] for b in replies[-1]["buttons"]] == ["tips", "contacts", "something else"]
+    assert notice["text"].startswith("Privacy:")  # a conversation's first reply ends with the notice
 
 
 def test_missing_symptom_is_asked_with_buttons_then_signposted(servers):

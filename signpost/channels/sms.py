@@ -6,8 +6,10 @@ SMS_PUBLIC_URL; otherwise 403 and nothing is processed or stored. The phone
 number is replaced by a keyed hash before anything else sees it.
 
 Keywords: STOP (and Twilio's other opt-out words) confirms once and then
-silences the conversation until START; HELP says what the service is.
-Numbered replies ("1", "2") map back to the last options sent.
+silences the conversation until START; HELP says what the service is;
+PRIVACY says what is kept (FORGET ME goes through the dialogue, which asks
+first). Numbered replies ("1", "2") map back to the last options sent. The
+first reply of a conversation ends with the one-line privacy notice.
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from signpost.channels import sms_state
+from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
+from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
 from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, twiml
-from signpost.config import VAR_DIR, get_settings
+from signpost.config import VAR_DIR, Settings, get_settings
 from signpost.knowledge.db import engine_for
+from signpost.logs import REQUEST_ID, start_request
 from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,7 @@ logger = logging.getLogger(__name__)
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop"}
 HELP_WORDS = {"help", "info"}
+PRIVACY_WORDS = {"privacy"}
 MAX_INBOUND_CHARS = 1600
 XML = "application/xml"
 
@@ -67,13 +73,14 @@ class SmsInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SmsInput:
         settings = get_settings()
         secret = settings.sms_id_secret.encode() if settings.sms_id_secret else local_secret()
-        return cls(settings.twilio_auth_token, settings.sms_public_url, secret, settings.database_url)
+        return cls(settings, secret)
 
-    def __init__(self, auth_token: str | None, public_url: str | None, secret: bytes, database_url: str) -> None:
-        self.validator = RequestValidator(auth_token) if auth_token else None
-        self.public_url = public_url
+    def __init__(self, settings: Settings, secret: bytes) -> None:
+        self.settings = settings
+        self.validator = RequestValidator(settings.twilio_auth_token) if settings.twilio_auth_token else None
+        self.public_url = settings.sms_public_url
         self.secret = secret
-        self.engine = engine_for(database_url)
+        self.engine = engine_for(settings.database_url)
         sms_state.create_tables(self.engine)
         if self.validator is None:
             logger.warning("TWILIO_AUTH_TOKEN is not set: every SMS request will be refused")
@@ -93,6 +100,7 @@ class SmsInput(InputChannel):
 
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            start_request(request.headers.get("X-Request-ID") or request.headers.get("I-Twilio-Idempotency-Token"))
             try:
                 params = {k: v[0] for k, v in (request.form or {}).items()}
             except Exception:  # noqa: BLE001 - malformed form data is a client error
@@ -125,20 +133,38 @@ class SmsInput(InputChannel):
                 return None
             if word in HELP_WORDS:
                 return self.domain_text(request, "utter_sms_help")
+            if word in PRIVACY_WORDS:
+                return privacy_text(self.responses(request), "utter_sms_privacy", self.name(), self.settings)
             payload = sms_state.option_payload(session, cid, text)
-        message = payload or text.strip()[:MAX_INBOUND_CHARS] or " "
+        inbound = clean_message(payload or text, MAX_INBOUND_CHARS)
+        first = is_new_conversation(self.engine, cid)
         collector = SmsOutput()
-        await on_new_message(UserMessage(message, collector, cid, input_channel=self.name()))
+        try:
+            message = UserMessage(
+                inbound.text or " ", collector, cid, input_channel=self.name(), message_id=REQUEST_ID.get()
+            )
+            await on_new_message(message)
+        except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
+            logger.error("turn failed (%s)", type(exc).__name__)
+            return self.domain_text(request, APOLOGY)
+        if inbound.cut:
+            collector.messages.append({"text": self.domain_text(request, CUT_NOTE)})
+        if first and collector.messages:
+            notice = privacy_text(self.responses(request), NOTICE, self.name(), self.settings)
+            collector.messages.append({"text": notice})
         words = OptionWords(
             self.domain_text(request, "utter_sms_options"), self.domain_text(request, "utter_sms_option")
         )
         reply = render(collector.messages, words, MAX_REPLY_CHARS)
         with Session(self.engine, future=True) as session, session.begin():
             sms_state.save_options(session, cid, reply.options)
-        logger.info("sms turn for %s: %d message(s) out", cid, len(collector.messages))
+        logger.info("sms turn: %d message(s) out", len(collector.messages))
         return reply.body
 
     @staticmethod
-    def domain_text(request: Request, name: str) -> str:
+    def responses(request: Request) -> Dict[str, Any]:
+        return dict(request.app.ctx.agent.domain.responses)
+
+    def domain_text(self, request: Request, name: str) -> str:
         """A response's text from the loaded model's domain, preferring the sms variant."""
-        return variant_text(request.app.ctx.agent.domain.responses, name, SmsOutput.name())
+        return variant_text(self.responses(request), name, SmsOutput.name())

@@ -11,7 +11,12 @@ and adds:
   to the bot through a visitor's browser;
 - session ids must be UUIDs (the widget makes a uuid4), so a client cannot pick
   another channel's conversation id;
-- events with the wrong shape are dropped without reaching Rasa.
+- events with the wrong shape are dropped without reaching Rasa, and message
+  text is cleaned as on every public channel (signpost.channels.inbound);
+- the first reply of a conversation ends with the privacy notice;
+- custom payloads arrive as `{"custom": {...}}` (Rasa's output passes them to
+  `emit` as keyword arguments, which fails for anything but its own keys); the
+  widget reads `{"custom": {"forgotten": true}}` to start a new conversation.
 """
 
 from __future__ import annotations
@@ -27,10 +32,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from signpost.config import get_settings
+from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
+from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
+from signpost.config import Settings, get_settings
 from signpost.conversations.ids import session_id_or_none
+from signpost.knowledge.db import engine_for
+from signpost.logs import start_request
+from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
+
+
+class WebChatOutput(SocketIOOutput):
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=recipient_id)
 
 
 class WebChatInput(SocketIOInput):
@@ -40,10 +55,12 @@ class WebChatInput(SocketIOInput):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
         assert isinstance(channel, WebChatInput)
-        channel.allowed_origins = get_settings().web_allowed_origins
+        channel.settings = get_settings()
+        channel.allowed_origins = channel.settings.web_allowed_origins
         return channel
 
     allowed_origins: tuple[str, ...] = ()
+    settings: Settings | None = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # An empty list would switch python-engineio's origin check off, so an
@@ -67,8 +84,13 @@ class WebChatInput(SocketIOInput):
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
+            request_id = start_request()
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 logger.info("socket.io message without text dropped")
+                return
+            inbound = clean_message(data["message"])
+            if not inbound.text:
+                logger.info("empty socket.io message dropped")
                 return
             if self.session_persistence:
                 sender_id = session_id_or_none(data.get("session_id"))
@@ -77,12 +99,35 @@ class WebChatInput(SocketIOInput):
                     return
             else:
                 sender_id = sid
-            message = UserMessage(
-                data["message"],
-                SocketIOOutput(sio, self.bot_message_evt),
-                sender_id,
-                input_channel=self.name(),
-            )
-            await on_new_message(message)
+            output = WebChatOutput(sio, self.bot_message_evt)
+            first = self.is_new(sender_id)
+            message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), message_id=request_id)
+            responses = self.responses()
+            try:
+                await on_new_message(message)
+            except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
+                logger.error("turn failed (%s)", type(exc).__name__)
+                if responses:
+                    await output.send_text_message(sender_id, variant_text(responses, APOLOGY))
+                return
+            if inbound.cut and responses:
+                await output.send_text_message(sender_id, variant_text(responses, CUT_NOTE, self.name()))
+            if first and responses and self.settings:
+                await output.send_text_message(sender_id, privacy_text(responses, NOTICE, self.name(), self.settings))
+            logger.info("socket.io turn done")
+
+        @bp.listener("before_server_start")
+        async def remember_app(app: Any, _: Any) -> None:
+            self.app = app
 
         return bp
+
+    app: Any = None
+
+    def responses(self) -> Dict[str, Any]:
+        """The loaded model's domain responses ({} before the model is loaded)."""
+        agent = getattr(self.app.ctx, "agent", None) if self.app else None
+        return dict(agent.domain.responses) if agent and agent.domain else {}
+
+    def is_new(self, sender_id: str) -> bool:
+        return self.settings is not None and is_new_conversation(engine_for(self.settings.database_url), sender_id)

@@ -19,13 +19,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from signpost.config import BUILD_DIR, ROOT, Settings
+from signpost.config import BUILD_DIR, ROOT, Settings, describe_duration
 from signpost.conversations.ids import session_id_or_none
 from signpost.conversations.repository import summarise
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import load_content
 from signpost.knowledge.db import engine_for
 from signpost.lexicon import Lexicon, load_pipeline
+from signpost.logs import start_request
 from signpost.responses import variant_text
 from signpost.safety import default_detector
 from signpost.staff.card import CardTools
@@ -76,6 +77,7 @@ def _content_security_policy(rasa_url: str) -> str:
 @web.middleware
 async def errors_and_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Security headers on every response; errors as short JSON or text, never a traceback."""
+    request_id = start_request(request.headers.get("X-Request-ID"))
     try:
         response = await handler(request)
     except web.HTTPRequestEntityTooLarge:
@@ -88,6 +90,7 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
     except SQLAlchemyError as exc:
         logger.error("database unavailable for %s: %s", request.path, type(exc).__name__)
         response = json_error(503, "This service is unavailable for a moment. Please try again.")
+    response.headers.setdefault("X-Request-ID", request_id)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.content_type == "text/html":
@@ -113,6 +116,13 @@ async def demo_page(request: web.Request) -> web.Response:
         rasa_url=config.rasa_url,
         offline_text=variant_text(config.responses, "utter_service_problem", WIDGET_CHANNEL),
     )
+
+
+async def privacy_page(request: web.Request) -> web.Response:
+    config = request.app[CONFIG_KEY]
+    with Session(config.engine, future=True) as session:
+        helpline = knowledge.contact(session, HELPLINE_ID)
+    return render(request, "privacy.html", retention=config.retention.capitalize(), helpline=helpline)
 
 
 async def summary_page(request: web.Request) -> web.Response:
@@ -158,6 +168,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
         rasa_url=settings.rasa_url.rstrip("/"),
         engine=engine or engine_for(settings.database_url),
         responses=responses,
+        retention=describe_duration(settings.retention),
     )
     content = load_content()
     app[staff.CARD_TOOLS_KEY] = CardTools(
@@ -171,6 +182,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
     )
     for path in DEMO_PAGES:
         app.router.add_get(path, demo_page)
+    app.router.add_get("/privacy", privacy_page)
     app.router.add_get("/summary", summary_page)
     app.router.add_post("/api/summary", summary_api)
     app.router.add_get("/health", health)

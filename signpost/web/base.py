@@ -15,6 +15,7 @@ class FrontConfig:
     rasa_url: str
     engine: Engine
     responses: dict[str, Any]
+    retention: str  # how long conversations are kept, e.g. '30 days'
 
 
 def json_error(status: int, message: str) -> web.Response:

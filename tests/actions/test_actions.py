@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
+import actions.privacy
 import actions.signposting
 import actions.topics
 from actions.base import SignpostAction
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("knowledge_db")
 
 ALL_ACTIONS = [
     cls
-    for module in (actions.signposting, actions.topics)
+    for module in (actions.signposting, actions.topics, actions.privacy)
     for _, cls in inspect.getmembers(module, inspect.isclass)
     if issubclass(cls, SignpostAction) and not inspect.isabstract(cls)
 ]
@@ -39,6 +40,7 @@ def test_the_action_list_is_complete():
     assert {cls().name() for cls in ALL_ACTIONS} == {
         "action_signpost", "action_more_tips", "action_contacts", "action_answer_topic",
         "action_type_info", "action_support_groups", "action_helpline", "action_explain_question",
+        "action_my_data",
     }  # fmt: skip
 
 
@@ -210,3 +212,28 @@ async def test_a_telling_pattern_is_enough(dispatcher, tracker, domain):
     t = tracker(slots={"requested_slot": None}, new_slots={"body_region": ["hand_arm"], "modifier": ["after_stroke"]})
     events = await ValidateSymptomForm().run(dispatcher, t, domain)
     assert events[-1] == SlotSet("requested_slot", None)
+
+
+async def test_my_data_lists_what_is_kept(dispatcher, tracker, domain, knowledge_db):
+    from actions.privacy import ActionMyData
+    from signpost.conversations.repository import open_handoff, record_triage
+
+    engine = make_engine(knowledge_db)
+    with Session(engine, future=True) as s, s.begin():
+        record_triage(s, "test-user", "rest", ["neck"], ["twisting"], [], ["cervical"])
+        code = open_handoff(s, "test-user", "rest", reason="asked_for_person").code
+    engine.dispose()
+    await ActionMyData().run(dispatcher, tracker(intent="ask_my_data"), domain)
+    first = dispatcher.messages[0]
+    assert first["response"] == "utter_my_data" and first["retention"] == "30 days"
+    items = first["items"].splitlines()
+    assert items[0].startswith("• Your messages since") and ": 1, counting this one" in items[0]
+    assert "Neck" in items[1] and "Cervical dystonia" in items[2] and code in items[3]
+    assert responses(dispatcher)[-1] == "utter_disclaimer"
+
+
+async def test_my_data_for_a_new_conversation_lists_only_the_question(dispatcher, tracker, domain):
+    from actions.privacy import ActionMyData
+
+    await ActionMyData().run(dispatcher, tracker(intent="ask_my_data"), domain)
+    assert len(dispatcher.messages[0]["items"].splitlines()) == 1

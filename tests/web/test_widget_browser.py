@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from signpost.config import ROOT
 from tests.conftest import WEB_PORT
+from tests.tables import tables_mentioning
 from tests.web.conftest import open_page
 
 pytestmark = pytest.mark.servers
@@ -91,12 +92,37 @@ def test_user_text_is_shown_as_text_and_never_runs(page, attack):
     open_widget(page)
     say(page, attack)
     bubble = page.locator(".sp-user").last
-    expect(page.locator(".sp-bot").nth(1)).to_be_visible()  # the greeting, then an answer
+    expect(page.locator(".sp-bot").nth(2)).to_be_visible()  # the greeting, the privacy notice, then an answer
     assert page.evaluate("() => window.__pwned") is None
     assert page.locator(".sp-log img, .sp-log script, .sp-log b").count() == 0
     assert bubble.text_content() == "You: " + attack
     for href in page.locator(".sp-log a").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         assert href.split(":", 1)[0] in {"https", "http", "tel", "mailto"}, href
+
+
+def stored_conversation(page: Page) -> dict:
+    return page.evaluate("() => JSON.parse(sessionStorage.getItem('dystonia-signpost.conversation'))")
+
+
+def test_privacy_notice_links_to_the_privacy_page_and_forget_me_clears_the_widget(page, servers):
+    describe_neck(page)
+    notice = page.locator(".sp-bot", has_text="Privacy:")
+    expect(notice).to_have_count(1)
+    assert notice.get_by_role("link").get_attribute("href") == f"{servers.web}/privacy"
+    before = stored_conversation(page)["session"]
+    assert tables_mentioning(servers.database_url, before)
+
+    say(page, "forget me")
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(log(page)).to_contain_text("I have deleted this conversation")
+    expect(log(page)).not_to_contain_text("Cervical dystonia")
+    after = stored_conversation(page)
+    assert after["session"] != before and after["messages"] == []
+    assert tables_mentioning(servers.database_url, before) == {}
+
+    say(page, "what is dystonia?")  # carries on as a new conversation
+    expect(page.locator(".sp-bot", has_text="Privacy:")).to_have_count(1)
+    assert tables_mentioning(servers.database_url, after["session"])
 
 
 def focused(page: Page) -> dict:
@@ -224,12 +250,12 @@ def test_gp_summary_is_a_printable_page_of_what_was_discussed(page):
 
 def test_start_again_begins_a_new_conversation(page):
     describe_neck(page)
-    before = page.evaluate("() => JSON.parse(sessionStorage.getItem('dystonia-signpost.conversation')).session")
+    before = stored_conversation(page)["session"]
     page.get_by_role("button", name="Start again").click()
-    expect(page.locator(".sp-msg")).to_have_count(1)
+    expect(page.locator(".sp-msg")).to_have_count(2)  # a new conversation: the greeting and the privacy notice
     expect(page.locator(".sp-bot").first).to_contain_text("Hello")
-    after = page.evaluate("() => JSON.parse(sessionStorage.getItem('dystonia-signpost.conversation')).session")
-    assert after != before
+    expect(page.locator(".sp-bot").last).to_contain_text("Privacy:")
+    assert stored_conversation(page)["session"] != before
 
 
 def test_a_page_on_an_origin_not_allowed_cannot_chat(browser, servers):

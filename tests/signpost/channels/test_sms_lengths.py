@@ -12,6 +12,7 @@ import string
 import pytest
 
 from actions.base import bullet_list
+from actions.privacy import MAX_LISTED
 from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, render
 from signpost.config import ROOT
 
@@ -53,7 +54,20 @@ def longest(content, domain):
     call = max(
         (sms["utter_contact_call"].format(name=c.name, phone=c.phone) for c in content.contacts if c.phone), key=len
     )
+    labels = sorted((t.label for t in content.terms), key=len, reverse=True)[:MAX_LISTED]
+    described = ", ".join(labels)
+    privacy = {"retention": "365 days", "privacy_url": "https://chat.example-charity.org.uk/privacy"}
+    my_data_lines = [
+        sms["utter_my_data_messages"].format(count=999, since="30 September 2026"),
+        sms["utter_my_data_described"].format(items=described),
+        sms["utter_my_data_types"].format(items=", ".join(t.name for t in types[:MAX_LISTED])),
+        sms["utter_my_data_codes"].format(codes="DYS-WWWW and DYS-WWWW"),
+    ]
     values = {
+        **privacy,
+        "count": "999",
+        "since": "30 September 2026",
+        "codes": "DYS-WWWW and DYS-WWWW",
         "candidates": bullet_list(candidate_lines),
         "name": types[0].name,
         "summary": max((t.summary for t in (*content.types, *content.topics)), key=len),
@@ -76,7 +90,7 @@ def longest(content, domain):
         "reason": reason,
         "description": max((c.description for c in content.contacts), key=len),
         "choices": "",
-        "items": ", ".join(mentions[:2]),
+        "items": max(", ".join(mentions[:2]), bullet_list(my_data_lines), key=len),
         "last": mentions[2],
         "number": "9",
         "code": "DYS-WWWW",

@@ -232,8 +232,26 @@
     emit(GREETING);
   }
 
+  /* After "forget me": the server has erased the conversation. Keep its last
+     reply on screen, but nothing in storage, and carry on under a new id. */
+  function forgetConversation() {
+    var last = state.messages[state.messages.length - 1];
+    var wasOpen = state.open;
+    state = freshState();
+    state.open = wasOpen;
+    state.greeted = true;
+    save();
+    renderAll();
+    if (last) renderMessage(last);
+    if (socket) socket.emit("session_request", { session_id: state.session });
+  }
+
   function onBotMessage(data) {
     if (!data || typeof data !== "object") return;
+    if (data.custom && typeof data.custom === "object") {
+      if (data.custom.forgotten === true) forgetConversation();
+      return;
+    }
     setTyping(false);
     setStatus("");
     var replies = (data.quick_replies || data.buttons || [])

@@ -1,0 +1,44 @@
+"""What every public channel does to a message before Rasa sees it.
+
+- Control characters, zero-width characters and bidirectional overrides are
+  removed (right-to-left text itself is kept), and whitespace is trimmed.
+- Leading slashes are dropped: Rasa reads "/intent{...}" as a ready-made
+  intent with entities, which would let anyone skip NLU and the red-flag
+  layer. "/restart" therefore reaches NLU as "restart" and starts again,
+  as typing "restart" does.
+- Messages longer than MAX_MESSAGE_CHARS are cut; the channel adds the
+  `utter_message_cut` note to the reply.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MAX_MESSAGE_CHARS = 2000
+CUT_NOTE = "utter_message_cut"
+APOLOGY = "utter_service_problem"  # when a turn fails: the helpline and 999
+# Zero-width space/joiners, word joiner, BOM, soft hyphen; bidi marks, embeddings, overrides, isolates.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    text: str
+    cut: bool = False
+
+
+def _visible(ch: str) -> str:
+    if ch in "\n\t":
+        return ch
+    return " " if unicodedata.category(ch) == "Cc" else ch
+
+
+def clean_message(raw: str, limit: int = MAX_MESSAGE_CHARS) -> Inbound:
+    """The text to give Rasa ('' if nothing is left) and whether it was cut."""
+    text = "".join(_visible(ch) for ch in _INVISIBLE.sub("", raw))
+    text = text.strip().lstrip("/").strip()
+    if len(text) > limit:
+        return Inbound(text[:limit].rstrip(), cut=True)
+    return Inbound(text)

@@ -1,0 +1,121 @@
+"""The REST channel (POST /webhooks/rest/webhook), replacing Rasa's own.
+
+Same request and reply as Rasa's RestInput ({"sender", "message"} in, a JSON
+list of bot messages out), with what a public endpoint needs:
+
+- malformed JSON, wrong types, a missing sender or an empty message get a 400
+  with a short explanation, never a 5xx or a traceback;
+- the message is cleaned by signpost.channels.inbound (no "/intent" syntax,
+  long messages cut with a note);
+- the client cannot choose the input channel or attach metadata;
+- the first reply of a conversation ends with the privacy notice;
+- each request has an id (X-Request-ID in and out) that the logs show
+  instead of any message text.
+
+The streaming mode of Rasa's channel (?stream=true) is not offered.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
+from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
+from signpost.config import Settings, get_settings
+from signpost.knowledge.db import engine_for
+from signpost.logs import start_request
+from signpost.responses import variant_text
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 128
+
+
+def bad_request(reason: str, request_id: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=400, headers={"X-Request-ID": request_id})
+
+
+def parse_body(request: Request) -> tuple[str, str] | str:
+    """(sender, message) from the JSON body, or the reason it cannot be used."""
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own error type for invalid JSON
+        return "The body must be JSON."
+    if not isinstance(body, dict):
+        return 'The body must be a JSON object with "sender" and "message".'
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.'
+    if not isinstance(message, str):
+        return '"message" must be a string.'
+    return sender.strip(), message
+
+
+class RestChannel(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        return cls(get_settings())
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = engine_for(settings.database_url)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = Blueprint("signpost_rest", __name__)
+
+        @rest.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            request_id = start_request(request.headers.get("X-Request-ID"))
+            parsed = parse_body(request)
+            if isinstance(parsed, str):
+                return bad_request(parsed, request_id)
+            sender, raw = parsed
+            inbound = clean_message(raw)
+            if not inbound.text:
+                return bad_request('"message" is empty.', request_id)
+            messages = await self.turn(request, on_new_message, sender, inbound.text, request_id)
+            responses = request.app.ctx.agent.domain.responses
+            if inbound.cut:
+                messages.append({"recipient_id": sender, "text": variant_text(responses, CUT_NOTE, self.name())})
+            logger.info("rest turn: %d message(s) out", len(messages))
+            return response.json(messages, headers={"X-Request-ID": request_id})
+
+        return rest
+
+    async def turn(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        sender: str,
+        text: str,
+        request_id: str,
+    ) -> list[dict[str, Any]]:
+        """The bot's messages for one user message, with the notice on a conversation's first turn."""
+        responses = request.app.ctx.agent.domain.responses
+        first = is_new_conversation(self.engine, sender)
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), message_id=request_id))
+        except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
+            logger.error("turn failed (%s)", type(exc).__name__)
+            if not collector.messages:
+                collector.messages.append({"recipient_id": sender, "text": variant_text(responses, APOLOGY)})
+            return collector.messages
+        if first and collector.messages:
+            notice = privacy_text(responses, NOTICE, self.name(), self.settings)
+            collector.messages.append({"recipient_id": sender, "text": notice})
+        return collector.messages
