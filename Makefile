@@ -11,6 +11,8 @@ SPACY_DIR := build/spacy/signpost_en
 LOOKUPS := data/nlu/vocabulary_lookups.yml
 KNOWLEDGE := $(wildcard data/knowledge/*.yml)
 VENDOR := build/web/vendor/socket.io.min.js
+LOAD_VENV := .venv-load
+LOCUST_VERSION := 2.46.0
 RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml))
 
 export RASA_TELEMETRY_ENABLED := false
@@ -58,6 +60,9 @@ train: $(MODEL) ## train the Rasa model if data or config changed
 run: build seed train ## install, build, seed, train, then start every process
 	$(BIN)/python scripts/run.py
 
+run-replicas: build train ## two Rasa replicas (5005, 5006) and one action server on DATABASE_URL and REDIS_URL
+	$(BIN)/python scripts/run_replicas.py
+
 lint: $(BIN)/.installed ## ruff (format check and lint) and mypy
 	$(BIN)/ruff format --check signpost actions tests scripts
 	$(BIN)/ruff check signpost actions tests scripts
@@ -80,6 +85,17 @@ eval: build seed train ## share of evaluation descriptions whose first reply nam
 bench: build seed train ## turn latency (sequential and 20 concurrent), training time, memory
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/bench.py
 
+$(LOAD_VENV)/bin/locust: .python-version
+	$(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet locust==$(LOCUST_VERSION)
+
+load: build seed train $(LOAD_VENV)/bin/locust ## locust at 20/50/100 concurrent conversations and a 10-minute soak
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust
+
+load-replicas: build train $(LOAD_VENV)/bin/locust ## the same on two Rasa replicas (DATABASE_URL, REDIS_URL as for run-replicas)
+	$(BIN)/python scripts/run_replicas.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust \
+		--hosts http://localhost:5005,http://localhost:5006
+
 screenshot: build seed train ## docs/widget.png and docs/widget-phone.png, taken in chromium
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/screenshot.py
 
@@ -89,4 +105,4 @@ compare: build ## compare NLU pipelines on the held-out split
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run lint browser validate test eval bench screenshot compare clean
+.PHONY: help install build seed train run run-replicas lint browser validate test eval bench load load-replicas screenshot compare clean

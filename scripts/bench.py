@@ -19,6 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rest import send  # noqa: E402
 
+from signpost.runner import resident_mb  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 # A realistic conversation: a description missing its symptom, the answer,
 # a side question, tips, contacts, a named type.
@@ -60,22 +62,6 @@ def report(label: str, timings: list[float], wall_s: float) -> None:
     )
 
 
-def rss_mb(pattern: str) -> tuple[float, float] | None:
-    """(current, peak) resident memory in MB of the process whose command line contains `pattern`."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if pattern not in cmdline or "bench.py" in cmdline:
-                continue
-            fields = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
-        except OSError:
-            continue
-        return float(fields["VmRSS"].split()[0]) / 1024, float(fields["VmHWM"].split()[0]) / 1024
-    return None
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--turns", type=int, default=200)
@@ -99,7 +85,7 @@ def main() -> int:
         ("Rasa server", "signpost.serve run --model"),
         ("action server", "signpost.serve run actions"),
     ):
-        mem = rss_mb(pattern)
+        mem = resident_mb(pattern)
         print(f"{name} resident memory: " + (f"{mem[0]:.0f} MB (peak {mem[1]:.0f} MB)" if mem else "not found"))
 
     if not args.skip_train:

@@ -9,6 +9,13 @@ wait again, and a turn never gets the apology twice.
 
 Red flags never reach this path: signpost.policy.SafetyPolicy answers them with
 domain responses.
+
+`install()` also removes the in-memory fallback Rasa puts behind every tracker
+store (FailSafeTrackerStore). With it, a database outage silently starts every
+conversation afresh and keeps its new events only in that process's memory,
+to be lost later. Without it the turn fails, the channel answers with the
+helpline and 999 (signpost.channels), and nothing is acknowledged that was not
+stored.
 """
 
 from __future__ import annotations
@@ -16,10 +23,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, Iterable, List, Optional
 
+import rasa.core.agent
 from rasa.core.actions.action import RemoteAction, create_bot_utterance
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +93,25 @@ def guarded(run: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Awaitab
     return run_guarded
 
 
+class NoFallbackTrackerStore(FailSafeTrackerStore):
+    """Rasa's tracker store wrapper without the fallback: errors reach the channel."""
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> Optional[DialogueStateTracker]:
+        return await self._tracker_store.retrieve_full_tracker(conversation_id)
+
+    async def keys(self) -> Iterable[str]:
+        return await self._tracker_store.keys()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self._tracker_store.save(tracker)
+
+
 def install(timeout_s: float, open_for_s: float) -> None:
-    """Wrap RemoteAction.run once per process."""
+    """Wrap RemoteAction.run, and drop the tracker store fallback, once per process."""
     _circuit.timeout_s, _circuit.open_for_s = timeout_s, open_for_s
     if not hasattr(RemoteAction.run, "__wrapped__"):
         RemoteAction.run = guarded(RemoteAction.run)  # type: ignore[method-assign]
+    rasa.core.agent.FailSafeTrackerStore = NoFallbackTrackerStore  # type: ignore[misc]

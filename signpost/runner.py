@@ -85,8 +85,10 @@ def services(
     log_dir: Path | None = None,
     env: dict[str, str] | None = None,
     web_port: int | None = 8080,
+    replica_ports: tuple[int, ...] = (),
 ) -> list[Service]:
-    """The action server, the Rasa server and (unless `web_port` is None) the web front."""
+    """The action server, the Rasa server (plus a replica on each of `replica_ports`, which
+    needs DATABASE_URL and REDIS_URL in `env`) and, unless `web_port` is None, the web front."""
     action_url = f"http://localhost:{action_port}/webhook"
     common = {
         "RASA_TELEMETRY_ENABLED": "false",
@@ -111,15 +113,18 @@ def services(
             env=common,
             log=log("actions"),
         ),
-        Service(
-            "Rasa server",
-            [
-                sys.executable, "-m", "signpost.serve", "run", "--model", str(MODEL), "--port", str(rasa_port),
-                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            ],
-            f"http://localhost:{rasa_port}/",
-            env=common,
-            log=log("rasa"),
+        *(
+            Service(
+                "Rasa server" if port == rasa_port else f"Rasa replica on {port}",
+                [
+                    sys.executable, "-m", "signpost.serve", "run", "--model", str(MODEL), "--port", str(port),
+                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                ],
+                f"http://localhost:{port}/",
+                env=common,
+                log=log("rasa" if port == rasa_port else f"rasa-{port}"),
+            )
+            for port in (rasa_port, *replica_ports)
         ),
     ]  # fmt: skip
     if web_port is not None:
@@ -168,3 +173,19 @@ def supervise(svcs: list[Service]) -> None:
                     logger.error("%s exited; stopping everything", svc.name)
                     stopping = True
         time.sleep(1)
+
+
+def resident_mb(pattern: str) -> tuple[float, float] | None:
+    """(current, peak) resident memory in MB of the process whose command line contains `pattern`."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if pattern not in cmdline:
+                continue
+            fields = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        return float(fields["VmRSS"].split()[0]) / 1024, float(fields["VmHWM"].split()[0]) / 1024
+    return None

@@ -23,12 +23,12 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from signpost.config import get_settings
 from signpost.conversations.repository import touch_conversation, utcnow
 from signpost.knowledge.db import engine_for
-from signpost.knowledge.seed import create_schema
+from signpost.knowledge.seed import create_schema_retrying
 from signpost.privacy import erase_conversation
 from signpost.redaction import redact
 
@@ -87,7 +87,14 @@ class SignpostTrackerStore(SQLTrackerStore):
         self.database_url = get_settings().database_url
         arguments = sql_store_arguments(self.database_url)
         super().__init__(domain=domain, event_broker=event_broker, **arguments, **kwargs)
-        create_schema(engine_for(self.database_url))  # our conv_ tables, if seeding has not run
+        # Our engine instead of Rasa's: it checks pooled connections before use (so the
+        # store recovers by itself after a database restart), gives up connecting after
+        # 5 s, and waits for SQLite's lock instead of failing at once.
+        self.engine.dispose()  # type: ignore[has-type]  # (Rasa's attribute is untyped)
+        engine = engine_for(self.database_url)
+        self.engine = engine
+        self.sessionmaker = sessionmaker(bind=engine)
+        create_schema_retrying(engine)  # our conv_ tables, if seeding has not run
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if forget_requested(tracker):

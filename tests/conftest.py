@@ -24,6 +24,7 @@ from signpost.runner import MODEL, services, start_all, stop_all
 
 RASA_PORT, ACTION_PORT, WEB_PORT = 5105, 5155, 8180
 TWILIO_TOKEN = "test-twilio-auth-token"
+SMS_SECRET = b"test-secret-for-hashing-phone-numbers"
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "DATABASE_URL": url,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "SMS_PUBLIC_URL": f"{base}/webhooks/sms/webhook",
-        "SMS_ID_SECRET": "test-secret-for-hashing-phone-numbers",
+        "SMS_ID_SECRET": SMS_SECRET.decode(),
         "RASA_URL": base,
         "WEB_URL": f"http://localhost:{WEB_PORT}",
         "WEB_ALLOWED_ORIGINS": f"http://localhost:{WEB_PORT},http://127.0.0.1:{WEB_PORT}",

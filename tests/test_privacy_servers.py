@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from signpost.channels.sms_text import conversation_id
+from tests.conftest import SMS_SECRET
 from tests.http import get, say
 from tests.tables import tables_mentioning
 from tests.test_sms_channel import new_number, text
@@ -19,7 +20,6 @@ from tests.web.test_socketio_channel import Chat
 
 pytestmark = pytest.mark.servers
 
-SMS_SECRET = b"test-secret-for-hashing-phone-numbers"  # SMS_ID_SECRET of the servers fixture
 CODE = re.compile(r"DYS-[A-Z2-9]{4}")
 
 

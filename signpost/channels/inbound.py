@@ -7,7 +7,9 @@
   layer. "/restart" therefore reaches NLU as "restart" and starts again,
   as typing "restart" does.
 - Messages longer than MAX_MESSAGE_CHARS are cut; the channel adds the
-  `utter_message_cut` note to the reply.
+  `utter_message_cut` note to the reply. Request bodies over MAX_REQUEST_BYTES
+  never get this far (signpost.serve sets Sanic's limit; the socket.io channel
+  sets python-engineio's).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_MESSAGE_CHARS = 2000
+MAX_REQUEST_BYTES = 64 * 1024  # larger request bodies get 413 (Sanic) or are refused (socket.io)
 CUT_NOTE = "utter_message_cut"
 APOLOGY = "utter_service_problem"  # when a turn fails: the helpline and 999
 # Zero-width space/joiners, word joiner, BOM, soft hyphen; bidi marks, embeddings, overrides, isolates.

@@ -19,6 +19,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -33,6 +34,7 @@ from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
 from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, twiml
 from signpost.config import VAR_DIR, Settings, get_settings
 from signpost.knowledge.db import engine_for
+from signpost.knowledge.seed import create_schema_retrying
 from signpost.logs import REQUEST_ID, start_request
 from signpost.responses import variant_text
 
@@ -81,7 +83,7 @@ class SmsInput(InputChannel):
         self.public_url = settings.sms_public_url
         self.secret = secret
         self.engine = engine_for(settings.database_url)
-        sms_state.create_tables(self.engine)
+        create_schema_retrying(self.engine)
         if self.validator is None:
             logger.warning("TWILIO_AUTH_TOKEN is not set: every SMS request will be refused")
 
@@ -101,10 +103,11 @@ class SmsInput(InputChannel):
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             start_request(request.headers.get("X-Request-ID") or request.headers.get("I-Twilio-Idempotency-Token"))
-            try:
-                params = {k: v[0] for k, v in (request.form or {}).items()}
-            except Exception:  # noqa: BLE001 - malformed form data is a client error
-                return response.text("Bad request", status=400)
+            try:  # blank values kept: Twilio signs every field, an empty Body too
+                form = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
+            except (UnicodeDecodeError, ValueError):
+                return response.text("Bad request: send Twilio's form fields", status=400)
+            params = {k: v[0] for k, v in form.items()}
             if not self.signed(request, params):
                 return response.text("Forbidden", status=403)
             if "Body" not in params or not params.get("From"):

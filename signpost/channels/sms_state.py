@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Column, DateTime, String, delete, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.models import Base
@@ -29,10 +28,6 @@ class SmsOptOut(Base):
     __tablename__ = "sms_opt_outs"
     conversation_id = Column(String(64), primary_key=True)
     since = Column(DateTime, nullable=False, default=_now)
-
-
-def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine, tables=[SmsOptions.__table__, SmsOptOut.__table__])
 
 
 def save_options(session: Session, conversation_id: str, options: dict[str, str]) -> None:

@@ -32,7 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
+from signpost.channels.inbound import APOLOGY, CUT_NOTE, MAX_REQUEST_BYTES, clean_message
 from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
 from signpost.config import Settings, get_settings
 from signpost.conversations.ids import session_id_or_none
@@ -66,7 +66,7 @@ class WebChatInput(SocketIOInput):
         # An empty list would switch python-engineio's origin check off, so an
         # empty allow-list becomes one origin that never matches.
         origins = list(self.allowed_origins) or ["null-origin-nothing-is-allowed"]
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_REQUEST_BYTES)
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 

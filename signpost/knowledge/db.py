@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, create_engine, make_url
 
 
@@ -32,3 +32,24 @@ def make_engine(url: str) -> Engine:
 def engine_for(url: str) -> Engine:
     """One engine per database URL per process."""
     return make_engine(url)
+
+
+def ensure_database(url: str) -> bool:
+    """Create the PostgreSQL database that `url` names if it does not exist; True if it was made.
+
+    Connects to the server's `postgres` database to do so. Other databases are left alone.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return False
+    admin = create_engine(parsed.set(database="postgres"), future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if conn.execute(query, {"name": parsed.database}).first() is not None:
+                return False
+            quoted = parsed.database.replace('"', '""')
+            conn.execute(text(f'CREATE DATABASE "{quoted}"'))
+            return True
+    finally:
+        admin.dispose()

@@ -7,14 +7,19 @@ deleted, so running it twice, or after an edit, leaves exactly the content.
 from __future__ import annotations
 
 import dataclasses
+import logging
+import time
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import Content
 from signpost.knowledge.models import Base, ContactRow, TermRow, TipRow, TopicRow, TypeRow
+
+logger = logging.getLogger(__name__)
 
 
 def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
@@ -35,11 +40,25 @@ def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table we own: knowledge base, conversation records, staff accounts."""
+    """Create every table we own: knowledge base, conversation records, SMS state, staff accounts."""
+    from signpost.channels import sms_state as _sms  # noqa: F401 - registers the sms_ tables
     from signpost.conversations import models as _conversations  # noqa: F401 - registers the conv_ tables
     from signpost.staff import models as _staff  # noqa: F401 - registers the staff_ tables
 
     Base.metadata.create_all(engine)
+
+
+def create_schema_retrying(engine: Engine, attempts: int = 3) -> None:
+    """Create our tables; replicas starting together may race to create the same one."""
+    for attempt in range(1, attempts + 1):
+        try:
+            create_schema(engine)
+            return
+        except SQLAlchemyError as exc:
+            if attempt == attempts:
+                raise
+            logger.warning("creating tables failed (%s); trying again", type(exc).__name__)
+            time.sleep(attempt)
 
 
 def seed(engine: Engine, content: Content) -> dict[str, int]:
