@@ -16,6 +16,7 @@ def main() -> None:
             "\nThe assistant is running:\n"
             "  Website widget http://localhost:8080/  (demo page with the chat widget)\n"
             "  Staff console  http://localhost:8080/staff/  (python -m signpost staff add-user NAME)\n"
+            "  Privacy notice http://localhost:8080/privacy\n"
             "  REST channel   POST http://localhost:5005/webhooks/rest/webhook\n"
             "  SMS channel    POST http://localhost:5005/webhooks/sms/webhook\n"
             "  Rasa server    http://localhost:5005/\n"

@@ -74,6 +74,13 @@ def describe_duration(duration: dt.timedelta) -> str:
     return f"{number} {unit}{'' if number == 1 else 's'}"
 
 
+def _key_prefix(value: str) -> str:
+    """Rasa's Redis lock store ignores a prefix that is not letters and digits; refuse it instead."""
+    if not value.isalnum():
+        raise ValueError(f"REDIS_KEY_PREFIX must be letters and digits only, not {value!r}")
+    return value
+
+
 def _sqlite_default() -> str:
     return f"sqlite:///{VAR_DIR / 'signpost.db'}"
 
@@ -86,7 +93,7 @@ def get_settings() -> Settings:
     return Settings(
         database_url=env.get("DATABASE_URL") or _sqlite_default(),
         redis_url=env.get("REDIS_URL") or None,
-        redis_key_prefix=env.get("REDIS_KEY_PREFIX") or "signpost",
+        redis_key_prefix=_key_prefix(env.get("REDIS_KEY_PREFIX") or "signpost"),
         spacy_model=env.get("SPACY_MODEL") or str(DEFAULT_SPACY_MODEL),
         action_server_url=env.get("ACTION_SERVER_URL", "http://localhost:5055/webhook"),
         rasa_url=env.get("RASA_URL", "http://localhost:5005"),

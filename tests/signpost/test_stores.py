@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from signpost.stores import sql_store_arguments
 
 
@@ -41,5 +43,36 @@ async def test_tracker_store_writes_conversations_to_postgresql(postgres_url, mo
         loaded = await store.retrieve("someone")
         assert loaded is not None and loaded.latest_message.text == "hello"
         store.engine.dispose()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_lock_store_follows_redis_url(monkeypatch):
+    from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+
+    from signpost.config import get_settings
+    from signpost.locks import EnvironmentLockStore
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    get_settings.cache_clear()
+    assert isinstance(EnvironmentLockStore(endpoint_config=None), InMemoryLockStore)
+    monkeypatch.setenv("REDIS_URL", "redis://:secret@redis.example:6380/3")
+    monkeypatch.setenv("REDIS_KEY_PREFIX", "charityA")
+    get_settings.cache_clear()
+    try:
+        store = EnvironmentLockStore(endpoint_config=None)
+        assert isinstance(store, RedisLockStore)
+        kwargs = store.red.connection_pool.connection_kwargs
+        assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
+            "redis.example",
+            6380,
+            3,
+            "secret",
+        )
+        assert store.key_prefix.startswith("charityA:")
+        monkeypatch.setenv("REDIS_KEY_PREFIX", "charity-a")
+        get_settings.cache_clear()
+        with pytest.raises(ValueError, match="letters and digits"):
+            get_settings()
     finally:
         get_settings.cache_clear()
