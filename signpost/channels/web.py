@@ -127,7 +127,7 @@ class WebChatInput(SocketIOInput):
     def responses(self) -> Dict[str, Any]:
         """The loaded model's domain responses ({} before the model is loaded)."""
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
-        return dict(agent.domain.responses) if agent and agent.domain else {}
+        return agent.domain.responses if agent and agent.domain else {}  # type: ignore[no-any-return]
 
     def is_new(self, sender_id: str) -> bool:
         return self.settings is not None and is_new_conversation(engine_for(self.settings.database_url), sender_id)
