@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -16,8 +18,30 @@ def get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    text: str
+    headers: dict[str, str]
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def post_rest(base: str, body: bytes, headers: dict[str, str] | None = None, timeout: float = 30) -> Reply:
+    """POST `body` to the REST channel; any status comes back as a Reply, not an exception."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", body, all_headers)
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
+            return Reply(r.status, r.read().decode(), dict(r.headers), time.monotonic() - started)
+    except urllib.error.HTTPError as e:
+        return Reply(e.code, e.read().decode(), dict(e.headers), time.monotonic() - started)
+
+
 def say(base: str, sender: str, message: str) -> list[dict[str, Any]]:
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    req = urllib.request.Request(f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        return json.load(r)
+    reply = post_rest(base, json.dumps({"sender": sender, "message": message}).encode())
+    assert reply.status == 200, reply.text
+    return reply.json()  # type: ignore[no-any-return]

@@ -6,14 +6,13 @@ from __future__ import annotations
 import html
 import json
 import re
-import urllib.request
 import uuid
 
 import pytest
 
 from signpost.channels.sms_text import conversation_id
 from tests.conftest import SMS_SECRET
-from tests.http import get, say
+from tests.http import get, post_rest, say
 from tests.tables import tables_mentioning
 from tests.test_sms_channel import new_number, text
 from tests.web.test_socketio_channel import Chat
@@ -115,13 +114,8 @@ def test_logs_carry_request_ids_and_no_message_text(servers):
     phrase = "zebra lantern " + uuid.uuid4().hex[:8]
     request_id = "req-" + uuid.uuid4().hex[:12]
     body = json.dumps({"sender": uuid.uuid4().hex, "message": f"my neck twists, {phrase}"}).encode()
-    request = urllib.request.Request(
-        f"{servers.base}/webhooks/rest/webhook",
-        body,
-        {"Content-Type": "application/json", "X-Request-ID": request_id},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.headers["X-Request-ID"] == request_id
+    response = post_rest(servers.base, body, {"X-Request-ID": request_id})
+    assert response.headers["X-Request-ID"] == request_id
     text(servers, new_number(), f"my eyes blink, {phrase}")
     logs = {p.name: p.read_text(errors="replace") for p in servers.log_dir.glob("*.log")}
     assert set(logs) >= {"rasa.log", "actions.log", "web.log"}

@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,6 +28,7 @@ from signpost.knowledge.db import ensure_database, make_engine
 from signpost.knowledge.seed import seed
 from signpost.runner import services, start_all, stop_all
 from tests.conftest import POSTGRES_URL, skip_or_fail
+from tests.http import post_rest
 from tests.proxy import TcpProxy
 
 pytestmark = pytest.mark.servers
@@ -49,16 +48,11 @@ class Replicas:
     log_dir: Path
 
 
-def post(base: str, sender: str, message: str, timeout: float = 30) -> tuple[int, list[dict], float]:
+def post(base: str, sender: str, message: str) -> tuple[int, list[dict], float]:
     """(status, messages, seconds) for one REST message."""
-    body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
-    started = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as r:
-            return r.status, json.load(r), time.monotonic() - started
-    except urllib.error.HTTPError as e:
-        return e.code, [{"text": e.read().decode()}], time.monotonic() - started
+    reply = post_rest(base, json.dumps({"sender": sender, "message": message}).encode())
+    messages = reply.json() if reply.status == 200 else [{"text": reply.text}]
+    return reply.status, messages, reply.seconds
 
 
 def joined(messages: list[dict]) -> str:

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
 
-from tests.http import say
+from tests.http import post_rest, say
 from tests.tables import rows_by_table
 
 pytestmark = pytest.mark.servers
 
 
-def post_raw(base: str, body: bytes, content_type: str = "application/json") -> tuple[int, str]:
-    request = urllib.request.Request(f"{base}/webhooks/rest/webhook", body, {"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as r:
-            return r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+def post_raw(base: str, body: bytes) -> tuple[int, str]:
+    reply = post_rest(base, body)
+    return reply.status, reply.text
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@
   intent with entities, which would let anyone skip NLU and the red-flag
   layer. "/restart" therefore reaches NLU as "restart" and starts again,
   as typing "restart" does.
-- Messages longer than MAX_MESSAGE_CHARS are cut; the channel adds the
-  `utter_message_cut` note to the reply. Request bodies over MAX_REQUEST_BYTES
+- Messages longer than MAX_MESSAGE_CHARS are cut; signpost.channels.turn adds
+  the `utter_message_cut` note to the reply. Request bodies over MAX_REQUEST_BYTES
   never get this far (signpost.serve sets Sanic's limit; the socket.io channel
   sets python-engineio's).
 """
@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 MAX_MESSAGE_CHARS = 2000
 MAX_REQUEST_BYTES = 64 * 1024  # larger request bodies get 413 (Sanic) or are refused (socket.io)
-CUT_NOTE = "utter_message_cut"
-APOLOGY = "utter_service_problem"  # when a turn fails: the helpline and 999
 # Zero-width space/joiners, word joiner, BOM, soft hyphen; bidi marks, embeddings, overrides, isolates.
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 

@@ -8,7 +8,8 @@ list of bot messages out), with what a public endpoint needs:
 - the message is cleaned by signpost.channels.inbound (no "/intent" syntax,
   long messages cut with a note);
 - the client cannot choose the input channel or attach metadata;
-- the first reply of a conversation ends with the privacy notice;
+- a failed turn gets the helpline and 999, and a conversation's first reply
+  ends with the privacy notice (signpost.channels.turn);
 - each request has an id (X-Request-ID in and out) that the logs show
   instead of any message text.
 
@@ -25,12 +26,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
-from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
+from signpost.channels.inbound import clean_message
+from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
 from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
-from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
 
@@ -87,35 +87,12 @@ class RestChannel(InputChannel):
             inbound = clean_message(raw)
             if not inbound.text:
                 return bad_request('"message" is empty.', request_id)
-            messages = await self.turn(request, on_new_message, sender, inbound.text, request_id)
+            collector = CollectingOutputChannel()
+            message = UserMessage(inbound.text, collector, sender, input_channel=self.name(), message_id=request_id)
             responses = request.app.ctx.agent.domain.responses
-            if inbound.cut:
-                messages.append({"recipient_id": sender, "text": variant_text(responses, CUT_NOTE, self.name())})
+            after = await take_turn(on_new_message, message, inbound.cut, self.engine, responses, self.settings)
+            messages = [*collector.messages, *({"recipient_id": sender, "text": text} for text in after)]
             logger.info("rest turn: %d message(s) out", len(messages))
             return response.json(messages, headers={"X-Request-ID": request_id})
 
         return rest
-
-    async def turn(
-        self,
-        request: Request,
-        on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        sender: str,
-        text: str,
-        request_id: str,
-    ) -> list[dict[str, Any]]:
-        """The bot's messages for one user message, with the notice on a conversation's first turn."""
-        responses = request.app.ctx.agent.domain.responses
-        first = is_new_conversation(self.engine, sender)
-        collector = CollectingOutputChannel()
-        try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), message_id=request_id))
-        except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
-            logger.error("turn failed (%s)", type(exc).__name__)
-            if not collector.messages:
-                collector.messages.append({"recipient_id": sender, "text": variant_text(responses, APOLOGY)})
-            return collector.messages
-        if first and collector.messages:
-            notice = privacy_text(responses, NOTICE, self.name(), self.settings)
-            collector.messages.append({"recipient_id": sender, "text": notice})
-        return collector.messages

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from signpost.channels import sms_state
-from signpost.channels.inbound import APOLOGY, CUT_NOTE, clean_message
-from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
+from signpost.channels.inbound import clean_message
 from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, twiml
+from signpost.channels.turn import privacy_text, take_turn
 from signpost.config import VAR_DIR, Settings, get_settings
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
-from signpost.logs import REQUEST_ID, start_request
+from signpost.logs import start_request
 from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,9 @@ class SmsInput(InputChannel):
 
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            start_request(request.headers.get("X-Request-ID") or request.headers.get("I-Twilio-Idempotency-Token"))
+            request_id = start_request(
+                request.headers.get("X-Request-ID") or request.headers.get("I-Twilio-Idempotency-Token")
+            )
             try:  # blank values kept: Twilio signs every field, an empty Body too
                 form = parse_qs(request.body.decode("utf-8"), keep_blank_values=True)
             except (UnicodeDecodeError, ValueError):
@@ -113,13 +115,18 @@ class SmsInput(InputChannel):
             if "Body" not in params or not params.get("From"):
                 return response.text("Bad request: From and Body are required", status=400)
             cid = conversation_id(self.secret, params["From"])
-            body = await self.handle(request, cid, params["Body"], on_new_message)
+            body = await self.handle(request, cid, params["Body"], request_id, on_new_message)
             return response.text(twiml(body), content_type=XML)
 
         return sms
 
     async def handle(
-        self, request: Request, cid: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self,
+        request: Request,
+        cid: str,
+        text: str,
+        request_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
     ) -> str | None:
         """The reply body for one inbound text, or None to send nothing."""
         word = re.sub(r"[^a-z]", "", text.lower())
@@ -140,21 +147,12 @@ class SmsInput(InputChannel):
                 return privacy_text(self.responses(request), "utter_sms_privacy", self.name(), self.settings)
             payload = sms_state.option_payload(session, cid, text)
         inbound = clean_message(payload or text, MAX_INBOUND_CHARS)
-        first = is_new_conversation(self.engine, cid)
         collector = SmsOutput()
-        try:
-            message = UserMessage(
-                inbound.text or " ", collector, cid, input_channel=self.name(), message_id=REQUEST_ID.get()
-            )
-            await on_new_message(message)
-        except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
-            logger.error("turn failed (%s)", type(exc).__name__)
-            return self.domain_text(request, APOLOGY)
-        if inbound.cut:
-            collector.messages.append({"text": self.domain_text(request, CUT_NOTE)})
-        if first and collector.messages:
-            notice = privacy_text(self.responses(request), NOTICE, self.name(), self.settings)
-            collector.messages.append({"text": notice})
+        message = UserMessage(inbound.text or " ", collector, cid, input_channel=self.name(), message_id=request_id)
+        after = await take_turn(
+            on_new_message, message, inbound.cut, self.engine, self.responses(request), self.settings
+        )
+        collector.messages.extend({"text": text} for text in after)
         words = OptionWords(
             self.domain_text(request, "utter_sms_options"), self.domain_text(request, "utter_sms_option")
         )

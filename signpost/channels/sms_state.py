@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, DateTime, String, delete, select
+from sqlalchemy import JSON, Column, DateTime, String, delete
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.models import Base
@@ -59,7 +59,3 @@ def opt_out(session: Session, conversation_id: str) -> None:
 
 def opt_in(session: Session, conversation_id: str) -> None:
     session.execute(delete(SmsOptOut).where(SmsOptOut.conversation_id == conversation_id))
-
-
-def opted_out_ids(session: Session) -> list[str]:
-    return list(session.scalars(select(SmsOptOut.conversation_id)))

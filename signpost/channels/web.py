@@ -13,7 +13,8 @@ and adds:
   another channel's conversation id;
 - events with the wrong shape are dropped without reaching Rasa, and message
   text is cleaned as on every public channel (signpost.channels.inbound);
-- the first reply of a conversation ends with the privacy notice;
+- a failed turn gets the helpline and 999, and a conversation's first reply
+  ends with the privacy notice (signpost.channels.turn);
 - custom payloads arrive as `{"custom": {...}}` (Rasa's output passes them to
   `emit` as keyword arguments, which fails for anything but its own keys); the
   widget reads `{"custom": {"forgotten": true}}` to start a new conversation.
@@ -32,13 +33,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from signpost.channels.inbound import APOLOGY, CUT_NOTE, MAX_REQUEST_BYTES, clean_message
-from signpost.channels.notice import NOTICE, is_new_conversation, privacy_text
+from signpost.channels.inbound import MAX_REQUEST_BYTES, clean_message
+from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
 from signpost.conversations.ids import session_id_or_none
 from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
-from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
 
@@ -100,21 +100,13 @@ class WebChatInput(SocketIOInput):
             else:
                 sender_id = sid
             output = WebChatOutput(sio, self.bot_message_evt)
-            first = self.is_new(sender_id)
             message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), message_id=request_id)
-            responses = self.responses()
-            try:
-                await on_new_message(message)
-            except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
-                logger.error("turn failed (%s)", type(exc).__name__)
-                if responses:
-                    await output.send_text_message(sender_id, variant_text(responses, APOLOGY))
-                return
-            if inbound.cut and responses:
-                await output.send_text_message(sender_id, variant_text(responses, CUT_NOTE, self.name()))
-            if first and responses and self.settings:
-                await output.send_text_message(sender_id, privacy_text(responses, NOTICE, self.name(), self.settings))
-            logger.info("socket.io turn done")
+            settings = self.settings or get_settings()
+            engine = engine_for(settings.database_url)
+            after = await take_turn(on_new_message, message, inbound.cut, engine, self.responses(), settings)
+            for text in after:
+                await output.send_text_message(sender_id, text)
+            logger.info("socket.io turn: %d note(s) added", len(after))
 
         @bp.listener("before_server_start")
         async def remember_app(app: Any, _: Any) -> None:
@@ -128,6 +120,3 @@ class WebChatInput(SocketIOInput):
         """The loaded model's domain responses ({} before the model is loaded)."""
         agent = getattr(self.app.ctx, "agent", None) if self.app else None
         return agent.domain.responses if agent and agent.domain else {}  # type: ignore[no-any-return]
-
-    def is_new(self, sender_id: str) -> bool:
-        return self.settings is not None and is_new_conversation(engine_for(self.settings.database_url), sender_id)
