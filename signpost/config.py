@@ -8,8 +8,10 @@ Everything else receives a `Settings` object or plain values as arguments.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +43,31 @@ class Settings:
     web_allowed_origins: tuple[str, ...]
     web_url: str
     retention: dt.timedelta
+    # The action server: the shared secret every call from Rasa carries, and where it listens.
+    action_server_token: str
+    action_server_host: str
+    # Proxies whose X-Forwarded-* headers are believed (addresses or networks).
+    trusted_proxies: tuple[str, ...]
+    # Limits on the public channels (signpost.channels): turns of one conversation waiting
+    # at once, turns from one client address per minute, turns in flight in one process.
+    turns_waiting_per_conversation: int
+    turns_per_address_per_minute: int
+    turns_in_flight: int
+    # Action-server breaker: consecutive failures (from different conversations) that open it.
+    breaker_failures: int
+    # SMS: replies to one number per day; handoffs per conversation and per address per hour.
+    sms_daily_replies: int
+    # SMS loop guard: the same text this many times in a row, or more texts than this in a
+    # minute, and a number gets no replies for sms_loop_quiet (red flags are still answered).
+    sms_loop_repeats: int
+    sms_loop_per_minute: int
+    sms_loop_quiet: dt.timedelta
+    handoffs_per_conversation_per_hour: int
+    handoffs_per_address_per_hour: int
+    # Keys the staff sign-in lockout's counters (HMAC), so the table cannot be reversed.
+    staff_secret: str
+    # Keys the pseudonyms of client addresses that the channels pass on for counting.
+    client_secret: str
 
     @property
     def privacy_url(self) -> str:
@@ -81,6 +108,45 @@ def _key_prefix(value: str) -> str:
     return value
 
 
+def installation_secret(name: str, directory: Path = VAR_DIR) -> str:
+    """A random secret generated once for this installation into var/NAME (mode 0600).
+
+    Used where the environment sets no secret, so a single machine works out of the
+    box; several machines or replicas must share the value through the environment.
+    """
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # atomic, and fails if another process made it first: then theirs is used
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def _networks(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks; ValueError for anything else."""
+    items = tuple(v.strip() for v in value.split(",") if v.strip())
+    for item in items:
+        ipaddress.ip_network(item, strict=False)
+    return items
+
+
+def _positive_int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    value = int(env.get(name) or default)
+    if value < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {value}")
+    return value
+
+
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+
 def _sqlite_default() -> str:
     return f"sqlite:///{VAR_DIR / 'signpost.db'}"
 
@@ -106,4 +172,19 @@ def get_settings() -> Settings:
         web_allowed_origins=_origins(env.get("WEB_ALLOWED_ORIGINS", DEFAULT_WEB_ORIGINS)),
         web_url=(env.get("WEB_URL") or "http://localhost:8080").rstrip("/"),
         retention=parse_duration(env.get("RETENTION") or "30d"),
+        action_server_token=env.get("ACTION_SERVER_TOKEN") or installation_secret("action_server_token"),
+        action_server_host=env.get("ACTION_SERVER_HOST") or "127.0.0.1",
+        trusted_proxies=_networks(env.get("TRUSTED_PROXIES") or DEFAULT_TRUSTED_PROXIES),
+        turns_waiting_per_conversation=_positive_int(env, "TURNS_WAITING_PER_CONVERSATION", 3),
+        turns_per_address_per_minute=_positive_int(env, "TURNS_PER_ADDRESS_PER_MINUTE", 6000),
+        turns_in_flight=_positive_int(env, "TURNS_IN_FLIGHT", 200),
+        breaker_failures=_positive_int(env, "BREAKER_FAILURES", 5),
+        sms_daily_replies=_positive_int(env, "SMS_DAILY_REPLIES", 200),
+        sms_loop_repeats=_positive_int(env, "SMS_LOOP_REPEATS", 5),
+        sms_loop_per_minute=_positive_int(env, "SMS_LOOP_PER_MINUTE", 60),
+        sms_loop_quiet=parse_duration(env.get("SMS_LOOP_QUIET") or "1h"),
+        handoffs_per_conversation_per_hour=_positive_int(env, "HANDOFFS_PER_CONVERSATION_PER_HOUR", 5),
+        handoffs_per_address_per_hour=_positive_int(env, "HANDOFFS_PER_ADDRESS_PER_HOUR", 200),
+        staff_secret=env.get("STAFF_SECRET") or installation_secret("staff_secret"),
+        client_secret=env.get("CLIENT_ID_SECRET") or installation_secret("client_id_secret"),
     )

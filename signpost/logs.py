@@ -24,7 +24,7 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 def start_request(offered: str | None = None) -> str:
     """Set and return the request id for the work that follows (in this task)."""
-    request_id = offered if offered and _TOKEN.match(offered) else uuid.uuid4().hex
+    request_id = offered if offered and _TOKEN.fullmatch(offered) else uuid.uuid4().hex
     REQUEST_ID.set(request_id)
     return request_id
 

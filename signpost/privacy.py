@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Table, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from signpost.channels.sms_state import SmsOptions, SmsOptOut
-from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
+from signpost.channels.sms_state import REPLAY_TTL, SmsAnswer, SmsOptions, SmsOptOut, SmsTraffic
+from signpost.conversations.models import ConversationRow, Handoff, SummaryLink, TriageRecord, WidgetSession
 from signpost.conversations.repository import ConversationSummary, summarise
 from signpost.conversations.transcript import EVENTS
 from signpost.staff.models import LoginFailure, StaffSession
@@ -28,6 +28,10 @@ _CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]
 _HANDOFFS: Table = Handoff.__table__  # type: ignore[assignment]
 _SMS_OPTIONS: Table = SmsOptions.__table__  # type: ignore[assignment]
 _SMS_OPT_OUTS: Table = SmsOptOut.__table__  # type: ignore[assignment]
+_SMS_TRAFFIC: Table = SmsTraffic.__table__  # type: ignore[assignment]
+_SMS_ANSWERS: Table = SmsAnswer.__table__  # type: ignore[assignment]
+_WIDGET_SESSIONS: Table = WidgetSession.__table__  # type: ignore[assignment]
+_SUMMARY_LINKS: Table = SummaryLink.__table__  # type: ignore[assignment]
 
 #: (table, column holding the conversation id)
 CONVERSATION_TABLES: tuple[tuple[Table, str], ...] = (
@@ -37,6 +41,10 @@ CONVERSATION_TABLES: tuple[tuple[Table, str], ...] = (
     (_HANDOFFS, "conversation_id"),
     (_SMS_OPTIONS, "conversation_id"),
     (_SMS_OPT_OUTS, "conversation_id"),
+    (_SMS_TRAFFIC, "conversation_id"),
+    (_SMS_ANSWERS, "conversation_id"),
+    (_WIDGET_SESSIONS, "conversation_id"),
+    (_SUMMARY_LINKS, "conversation_id"),
 )
 _BATCH = 500
 
@@ -96,6 +104,15 @@ def purge(session: Session, older_than: dt.timedelta, now: dt.datetime) -> dict[
         (_TRIAGE, TriageRecord.created_at < cutoff),
         (_HANDOFFS, Handoff.updated_at < cutoff),
         (_SMS_OPTIONS, SmsOptions.updated_at < _naive(cutoff)),
+        (_SMS_TRAFFIC, SmsTraffic.updated_at < _naive(cutoff)),
+        (_SMS_ANSWERS, SmsAnswer.created_at < _naive(max(cutoff, now - REPLAY_TTL))),  # replies: 24 h at most
+        # widget sessions that never sent a message; others go with their conversation
+        (
+            _WIDGET_SESSIONS,
+            (WidgetSession.created_at < cutoff)
+            & ~WidgetSession.conversation_id.in_(select(ConversationRow.conversation_id)),
+        ),
+        (_SUMMARY_LINKS, SummaryLink.expires_at < now),
         (StaffSession.__table__, StaffSession.expires_at < now),
         (LoginFailure.__table__, LoginFailure.at < cutoff),
     )

@@ -3,9 +3,11 @@
 Rasa waits up to five minutes for a custom action and, if the call fails,
 sends nothing. `install()` wraps Rasa's RemoteAction so that a call that fails
 or takes longer than ACTION_TIMEOUT_S (default 3 s) is answered with the domain
-response `utter_service_problem` (helpline and 999) instead. After a failure
-the circuit stays open for ACTION_CIRCUIT_OPEN_S, so later turns fail fast rather than
-wait again, and a turn never gets the apology twice.
+response `utter_service_problem` (helpline and 999) instead, and a turn never
+gets the apology twice. A breaker (`Breaker`) opens after failures from
+BREAKER_FAILURES different conversations in a row, fails fast for
+ACTION_CIRCUIT_OPEN_S, then probes with one call before closing. Every call
+carries the action server's shared secret (ACTION_SERVER_TOKEN).
 
 Red flags never reach this path: signpost.policy.SafetyPolicy answers them with
 domain responses.
@@ -36,24 +38,64 @@ logger = logging.getLogger(__name__)
 APOLOGY = "utter_service_problem"
 
 
-class _Circuit:
-    def __init__(self, timeout_s: float = 3.0, open_for_s: float = 10.0) -> None:
+class Breaker:
+    """The action server's circuit breaker, shared by every conversation of this process.
+
+    It opens only on a run of failures from `failures_to_open` different
+    conversations with no success between them, so one slow conversation (whose
+    own calls keep timing out) cannot silence the others. Once open, calls fail
+    fast for `open_for_s`; then one call is let through as a probe (half-open):
+    success closes the breaker, failure opens it again.
+    """
+
+    CLOSED, OPEN, HALF_OPEN = "closed", "open", "half-open"
+
+    def __init__(
+        self,
+        timeout_s: float = 3.0,
+        open_for_s: float = 10.0,
+        failures_to_open: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.timeout_s = timeout_s
         self.open_for_s = open_for_s
+        self.failures_to_open = failures_to_open
+        self.clock = clock
+        self.state = self.CLOSED
         self.open_until = 0.0
+        self.failing: set[str] = set()  # conversations in the current run of failures
+        self.probe_started = 0.0
         self.apologised_for: dict[str, str] = {}  # sender -> message id already answered
 
-    def is_open(self) -> bool:
-        return time.monotonic() < self.open_until
+    def allow(self) -> bool:
+        """Whether a call may go to the action server now (a half-open breaker lets one through)."""
+        now = self.clock()
+        if self.state == self.OPEN and now >= self.open_until:
+            self.state, self.probe_started = self.HALF_OPEN, now
+            return True
+        if self.state == self.HALF_OPEN and now - self.probe_started > self.timeout_s + 1:
+            self.probe_started = now  # the probe never reported back: let another through
+            return True
+        return self.state == self.CLOSED
 
-    def trip(self) -> None:
-        self.open_until = time.monotonic() + self.open_for_s
+    def succeeded(self) -> None:
+        self.state, self.failing = self.CLOSED, set()
 
-    def close(self) -> None:
-        self.open_until = 0.0
+    def failed(self, conversation_id: str) -> None:
+        if self.state == self.HALF_OPEN:
+            self._open()
+            return
+        self.failing.add(conversation_id)
+        if len(self.failing) >= self.failures_to_open:
+            self._open()
+
+    def _open(self) -> None:
+        self.state, self.open_until, self.failing = self.OPEN, self.clock() + self.open_for_s, set()
+        logger.error("action server breaker open for %.0f s", self.open_for_s)
 
 
-_circuit = _Circuit()
+_breaker = Breaker()
+_token: Optional[str] = None
 
 
 def _turn_key(tracker: Any) -> str:
@@ -64,11 +106,11 @@ def _turn_key(tracker: Any) -> str:
 async def _apology(tracker: Any, nlg: Any, output_channel: Any) -> List[Event]:
     """The apology, once per user message."""
     key = _turn_key(tracker)
-    if _circuit.apologised_for.get(tracker.sender_id) == key:
+    if _breaker.apologised_for.get(tracker.sender_id) == key:
         return []
-    _circuit.apologised_for[tracker.sender_id] = key
-    if len(_circuit.apologised_for) > 10_000:
-        _circuit.apologised_for.clear()
+    _breaker.apologised_for[tracker.sender_id] = key
+    if len(_breaker.apologised_for) > 10_000:
+        _breaker.apologised_for.clear()
     message = await nlg.generate(APOLOGY, tracker, output_channel.name())
     if not message:
         return []
@@ -76,17 +118,27 @@ async def _apology(tracker: Any, nlg: Any, output_channel: Any) -> List[Event]:
     return [create_bot_utterance(message)]
 
 
+def _authorise(action: RemoteAction) -> None:
+    """Every call to the action server carries the shared secret (signpost.serve checks it)."""
+    endpoint = action.action_endpoint
+    if _token and endpoint is not None:
+        wanted = f"Bearer {_token}"
+        if (endpoint.headers or {}).get("Authorization") != wanted:
+            endpoint.headers = {**(endpoint.headers or {}), "Authorization": wanted}
+
+
 def guarded(run: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Awaitable[List[Event]]]:
     async def run_guarded(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
-        if _circuit.is_open():
+        if not _breaker.allow():
             return await _apology(tracker, nlg, output_channel)
+        _authorise(self)
         try:
-            events = await asyncio.wait_for(run(self, output_channel, nlg, tracker, domain), _circuit.timeout_s)
+            events = await asyncio.wait_for(run(self, output_channel, nlg, tracker, domain), _breaker.timeout_s)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote call gets the same answer
             logger.error("custom action %s failed (%s); answering with %s", self.name(), type(exc).__name__, APOLOGY)
-            _circuit.trip()
+            _breaker.failed(tracker.sender_id)
             return await _apology(tracker, nlg, output_channel)
-        _circuit.close()
+        _breaker.succeeded()
         return events
 
     run_guarded.__wrapped__ = run  # type: ignore[attr-defined]
@@ -109,9 +161,11 @@ class NoFallbackTrackerStore(FailSafeTrackerStore):
         await self._tracker_store.save(tracker)
 
 
-def install(timeout_s: float, open_for_s: float) -> None:
+def install(timeout_s: float, open_for_s: float, failures_to_open: int = 5, token: Optional[str] = None) -> None:
     """Wrap RemoteAction.run, and drop the tracker store fallback, once per process."""
-    _circuit.timeout_s, _circuit.open_for_s = timeout_s, open_for_s
+    global _token
+    _breaker.timeout_s, _breaker.open_for_s, _breaker.failures_to_open = timeout_s, open_for_s, failures_to_open
+    _token = token
     if not hasattr(RemoteAction.run, "__wrapped__"):
         RemoteAction.run = guarded(RemoteAction.run)  # type: ignore[method-assign]
     rasa.core.agent.FailSafeTrackerStore = NoFallbackTrackerStore  # type: ignore[misc]

@@ -1,7 +1,9 @@
 """Start, watch and stop the assistant's processes (make run, eval, bench, tests).
 
-The action server is restarted if it dies, so the Rasa server keeps
-answering (its replies fall back to domain responses meanwhile).
+Every process is restarted if it dies: the action server (the Rasa server keeps
+answering with domain responses meanwhile), the web front, and the Rasa server
+itself, so one bad request can never leave the service down. A process that
+keeps dying is restarted with a growing pause (up to MAX_BACKOFF_S).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +24,8 @@ from signpost.config import ROOT
 
 logger = logging.getLogger(__name__)
 
-MODEL = ROOT / "models" / "signpost.tar.gz"
+# SIGNPOST_MODEL points the runner (and the servers under test) at another trained model.
+MODEL = Path(os.environ.get("SIGNPOST_MODEL") or ROOT / "models" / "signpost.tar.gz")
 
 
 @dataclass
@@ -33,8 +37,11 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     log: Path | None = None
+    restarts: int = 0
+    started_at: float = 0.0
 
     def start(self) -> None:
+        self.started_at = time.monotonic()
         env = {**os.environ, **self.env}
         out = self.log.open("ab") if self.log else None
         self.process = subprocess.Popen(
@@ -121,6 +128,7 @@ def services(
                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 ],
                 f"http://localhost:{port}/",
+                restart=True,
                 env=common,
                 log=log("rasa" if port == rasa_port else f"rasa-{port}"),
             )
@@ -153,26 +161,36 @@ def stop_all(svcs: list[Service]) -> None:
         svc.stop()
 
 
-def supervise(svcs: list[Service]) -> None:
-    """Restart services marked `restart` when they exit; return on SIGINT/SIGTERM."""
-    stopping = False
+MAX_BACKOFF_S = 30.0
+STABLE_S = 60.0  # a process that ran this long before dying starts again at once
 
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
 
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    while not stopping:
+def supervise(svcs: list[Service], stop: threading.Event | None = None, poll_s: float = 1.0) -> None:
+    """Restart services marked `restart` when they exit; return on SIGINT/SIGTERM (or `stop`)."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    due: dict[str, float] = {}
+    while not stop.is_set():
+        now = time.monotonic()
         for svc in svcs:
-            if not svc.alive() and not stopping:
-                if svc.restart:
-                    logger.warning("%s exited; restarting it", svc.name)
-                    svc.start()
-                else:
-                    logger.error("%s exited; stopping everything", svc.name)
-                    stopping = True
-        time.sleep(1)
+            if svc.alive() or stop.is_set():
+                continue
+            if not svc.restart:
+                logger.error("%s exited; stopping everything", svc.name)
+                stop.set()
+                break
+            if svc.name not in due:
+                svc.restarts = 0 if now - svc.started_at > STABLE_S else svc.restarts + 1
+                pause = min(MAX_BACKOFF_S, 0.0 if svc.restarts <= 1 else 2.0 ** (svc.restarts - 1))
+                code = svc.process.returncode if svc.process else None
+                logger.warning("%s exited (code %s); restarting it in %.0f s", svc.name, code, pause)
+                due[svc.name] = now + pause
+            if now >= due[svc.name]:
+                del due[svc.name]
+                svc.start()
+        stop.wait(poll_s)
 
 
 def resident_mb(pattern: str) -> tuple[float, float] | None:

@@ -9,23 +9,38 @@ anyone else during a turn would be written back when the turn is saved. When
 a turn ends with the `utter_forgotten` response, this store erases the
 conversation (see signpost.privacy) instead of saving it, so that reply is
 not stored either.
+
+Records about a conversation (the GP summary's triage rows, the helpline
+queue's entries) are written here too, from the records the actions attach to
+the messages they send (signpost.conversations.delivered): only what is saved
+was delivered, so a reply Rasa gave up waiting for leaves no record.
+
+Bad input cannot stop the server from here: Rasa's `session_scope` treats any
+ValueError as "PostgreSQL schema missing" and exits the process, and a
+database driver raises ValueError for text it cannot store (a NUL for
+psycopg2, a lone surrogate for SQLite). This store's `session_scope` turns
+those into `StoreError`, which fails only that turn (the channel apologises).
+What people type is also redacted in entity and slot values, not only in the
+message text.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Generator, Iterable, Optional
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from signpost.config import get_settings
+from signpost.conversations.delivered import record_delivered
 from signpost.conversations.repository import touch_conversation, utcnow
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
@@ -53,14 +68,42 @@ def sql_store_arguments(database_url: str) -> dict[str, Any]:
     }
 
 
+class StoreError(RuntimeError):
+    """The tracker store could not take this input; the turn fails, the server does not."""
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with identifiers redacted in every string it holds (lists and dicts too)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redacted(v) for k, v in value.items()}
+    return value
+
+
 def redact_user_text(tracker: DialogueStateTracker) -> None:
-    """Replace identifiers in what the person typed, in place; NLU has already seen the original."""
-    for event in tracker.events:
-        if isinstance(event, UserUttered) and event.text:
-            clean = redact(event.text)
-            if clean != event.text:
-                event.text = clean
-                event.parse_data["text"] = clean
+    """Replace identifiers in what the person typed, and in entity and slot values, in place;
+    NLU has already seen the original."""
+    redact_events(tracker.events)
+
+
+def redact_events(events: Iterable[Any]) -> None:
+    """`redact_user_text` for some of a tracker's events (those a save adds)."""
+    for event in events:
+        if isinstance(event, UserUttered):
+            if event.text:
+                clean = redact(event.text)
+                if clean != event.text:
+                    event.text = clean
+                    event.parse_data["text"] = clean
+            for entity in event.entities or []:
+                for key in ("value", "text"):
+                    if key in entity:
+                        entity[key] = _redacted(entity[key])
+        elif isinstance(event, SlotSet) and event.value is not None:
+            event.value = _redacted(event.value)
 
 
 def forget_requested(tracker: DialogueStateTracker) -> bool:
@@ -96,13 +139,29 @@ class SignpostTrackerStore(SQLTrackerStore):
         self.sessionmaker = sessionmaker(bind=engine)
         create_schema_retrying(engine)  # our conv_ tables, if seeding has not run
 
+    @contextlib.contextmanager
+    def session_scope(self) -> Generator[Session, None, None]:
+        """Rasa's session scope without its exit: a ValueError fails the turn, not the server."""
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        except ValueError as exc:
+            raise StoreError(f"the tracker store could not take this input ({type(exc).__name__})") from exc
+        finally:
+            session.close()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if forget_requested(tracker):
             with Session(engine_for(self.database_url), future=True) as session, session.begin():
                 counts = erase_conversation(session, tracker.sender_id)
             logger.info("conversation erased on request: %d rows", sum(counts.values()))
             return
-        redact_user_text(tracker)
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        redact_events(new_events)  # the stored ones were redacted when they were saved
         await super().save(tracker)
+        channel = tracker.get_latest_input_channel()
         with Session(engine_for(self.database_url), future=True) as session, session.begin():
-            touch_conversation(session, tracker.sender_id, tracker.get_latest_input_channel(), utcnow())
+            touch_conversation(session, tracker.sender_id, channel, utcnow())
+            record_delivered(session, tracker.sender_id, channel, new_events)

@@ -22,7 +22,9 @@ from signpost.knowledge.db import engine_for, make_engine
 from signpost.knowledge.seed import seed
 from signpost.runner import MODEL, services, start_all, stop_all
 
-RASA_PORT, ACTION_PORT, WEB_PORT = 5105, 5155, 8180
+# SIGNPOST_TEST_PORT_OFFSET moves every test server's port, so two test runs can share a machine.
+PORT_OFFSET = int(os.environ.get("SIGNPOST_TEST_PORT_OFFSET") or 0)
+RASA_PORT, ACTION_PORT, WEB_PORT = 5105 + PORT_OFFSET, 5155 + PORT_OFFSET, 8180 + PORT_OFFSET
 TWILIO_TOKEN = "test-twilio-auth-token"
 SMS_SECRET = b"test-secret-for-hashing-phone-numbers"
 

@@ -81,10 +81,10 @@ async def test_forget_me_over_the_widget_channel(servers):
     chat = Chat()
     await chat.connect(servers.base)
     try:
-        session = await chat.session(uuid.uuid4().hex)
+        session = await chat.session()
 
         async def send(message: str) -> list[dict]:
-            await chat.client.emit("user_uttered", {"message": message, "session_id": session})
+            await chat.say(message)
             return await chat.replies()
 
         first = await send("my voice sounds strained and breaks up")

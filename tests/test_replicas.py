@@ -23,19 +23,20 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from signpost.conversations.ids import rest_conversation_id
 from signpost.conversations.transcript import EVENTS
 from signpost.knowledge.db import ensure_database, make_engine
 from signpost.knowledge.seed import seed
 from signpost.runner import services, start_all, stop_all
-from tests.conftest import POSTGRES_URL, skip_or_fail
+from tests.conftest import PORT_OFFSET, POSTGRES_URL, skip_or_fail
 from tests.http import post_rest
 from tests.proxy import TcpProxy
 
 pytestmark = pytest.mark.servers
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-PORTS = (5205, 5206)
-ACTION_PORT = 5255
+PORTS = (5205 + PORT_OFFSET, 5206 + PORT_OFFSET)
+ACTION_PORT = 5255 + PORT_OFFSET
 HELPLINE = "020 7793 3650"
 
 
@@ -120,7 +121,9 @@ def user_turns(database_url: str, sender: str) -> list[list[str]]:
     engine = make_engine(database_url)
     with Session(engine, future=True) as s:
         rows = s.execute(
-            select(EVENTS.c.type_name, EVENTS.c.data).where(EVENTS.c.sender_id == sender).order_by(EVENTS.c.id)
+            select(EVENTS.c.type_name, EVENTS.c.data)
+            .where(EVENTS.c.sender_id == rest_conversation_id(sender))
+            .order_by(EVENTS.c.id)
         ).all()
     engine.dispose()
     turns: list[list[str]] = []

@@ -2,7 +2,10 @@
 
 - Control characters, zero-width characters and bidirectional overrides are
   removed (right-to-left text itself is kept), and whitespace is trimmed.
-- Leading slashes are dropped: Rasa reads "/intent{...}" as a ready-made
+- Lone surrogates (which JSON can carry but UTF-8 cannot) become U+FFFD, so
+  the message is answered like any other instead of failing where it is stored.
+- Every leading run of slashes, spaces and invisible characters is dropped
+  ("/ /intent", "\u200b/intent"...): Rasa reads "/intent{...}" as a ready-made
   intent with entities, which would let anyone skip NLU and the red-flag
   layer. "/restart" therefore reaches NLU as "restart" and starts again,
   as typing "restart" does.
@@ -30,16 +33,30 @@ class Inbound:
     cut: bool = False
 
 
+_LEADING = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf"))
+
+
 def _visible(ch: str) -> str:
     if ch in "\n\t":
         return ch
-    return " " if unicodedata.category(ch) == "Cc" else ch
+    category = unicodedata.category(ch)
+    if category == "Cs":  # a lone surrogate
+        return "\ufffd"
+    return " " if category == "Cc" else ch
+
+
+def _without_leading(text: str) -> str:
+    """`text` without its leading run of slashes, white space and invisible characters."""
+    start = 0
+    while start < len(text) and (text[start] == "/" or unicodedata.category(text[start]) in _LEADING):
+        start += 1
+    return text[start:]
 
 
 def clean_message(raw: str, limit: int = MAX_MESSAGE_CHARS) -> Inbound:
     """The text to give Rasa ('' if nothing is left) and whether it was cut."""
     text = "".join(_visible(ch) for ch in _INVISIBLE.sub("", raw))
-    text = text.strip().lstrip("/").strip()
+    text = _without_leading(text).strip()
     if len(text) > limit:
         return Inbound(text[:limit].rstrip(), cut=True)
     return Inbound(text)

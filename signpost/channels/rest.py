@@ -5,6 +5,11 @@ list of bot messages out), with what a public endpoint needs:
 
 - malformed JSON, wrong types, a missing sender or an empty message get a 400
   with a short explanation, never a 5xx or a traceback;
+- `sender` must be 1-64 letters, digits or `._:@-`, and is stored as
+  `rest-<sender>` (signpost.conversations.ids), so a REST caller can never name
+  a widget or SMS conversation; replies still carry the sender as sent;
+- more turns at once than the limits allow get 429 with Retry-After
+  (signpost.channels.limits);
 - the message is cleaned by signpost.channels.inbound (no "/intent" syntax,
   long messages cut with a note);
 - the client cannot choose the input channel or attach metadata;
@@ -27,14 +32,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from signpost.channels.inbound import clean_message
+from signpost.channels.limits import client_address
 from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
+from signpost.conversations.ids import MAX_REST_SENDER_CHARS, rest_conversation_id, rest_sender_or_none
 from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
 
 logger = logging.getLogger(__name__)
-
-MAX_SENDER_CHARS = 128
 
 
 def bad_request(reason: str, request_id: str) -> HTTPResponse:
@@ -49,12 +54,15 @@ def parse_body(request: Request) -> tuple[str, str] | str:
         return "The body must be JSON."
     if not isinstance(body, dict):
         return 'The body must be a JSON object with "sender" and "message".'
-    sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        return f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters.'
+    sender, message = rest_sender_or_none(body.get("sender")), body.get("message")
+    if sender is None:
+        return (
+            f'"sender" must be 1 to {MAX_REST_SENDER_CHARS} letters, digits or the characters . _ : @ -'
+            " (for example a UUID)."
+        )
     if not isinstance(message, str):
         return '"message" must be a string.'
-    return sender.strip(), message
+    return sender, message
 
 
 class RestChannel(InputChannel):
@@ -88,10 +96,23 @@ class RestChannel(InputChannel):
             if not inbound.text:
                 return bad_request('"message" is empty.', request_id)
             collector = CollectingOutputChannel()
-            message = UserMessage(inbound.text, collector, sender, input_channel=self.name(), message_id=request_id)
+            conversation = rest_conversation_id(sender)
+            message = UserMessage(
+                inbound.text, collector, conversation, input_channel=self.name(), message_id=request_id
+            )
             responses = request.app.ctx.agent.domain.responses
-            after = await take_turn(on_new_message, message, inbound.cut, self.engine, responses, self.settings)
-            messages = [*collector.messages, *({"recipient_id": sender, "text": text} for text in after)]
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.settings.trusted_proxies)
+            outcome = await take_turn(
+                on_new_message, message, inbound.cut, self.engine, responses, self.settings, address
+            )
+            if outcome.refused is not None:
+                return response.json(
+                    {"error": "Too many messages at once. Please wait a moment and try again."},
+                    status=429,
+                    headers={"X-Request-ID": request_id, "Retry-After": str(outcome.refused.retry_after_s)},
+                )
+            replies = ({**m, "recipient_id": sender} for m in collector.messages)
+            messages = [*replies, *({"recipient_id": sender, "text": text} for text in outcome.after)]
             logger.info("rest turn: %d message(s) out", len(messages))
             return response.json(messages, headers={"X-Request-ID": request_id})
 

@@ -3,6 +3,9 @@
 Each channel builds its UserMessage and output channel, then calls `take_turn`,
 which returns the texts to send after the bot's own replies:
 
+- if a limit refuses the turn (signpost.channels.limits), the turn does not run:
+  `TurnOutcome.refused` says why, and `after` holds the one "please wait a
+  moment" the person gets per burst (REST answers 429 instead);
 - if the turn failed (database, lock store, anything), only the apology with
   the helpline and 999; the log gets the exception's type, never its message;
 - otherwise the note that a long message was cut (signpost.channels.inbound),
@@ -16,13 +19,16 @@ forget-me.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping, Optional, Sequence
 
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from signpost.channels.limits import Refusal, limiter, pseudonym
 from signpost.config import Settings, describe_duration
 from signpost.conversations.models import ConversationRow
 from signpost.responses import variant_text
@@ -34,6 +40,13 @@ Responses = Mapping[str, Sequence[Mapping[str, Any]]]
 NOTICE = "utter_privacy_notice"
 CUT_NOTE = "utter_message_cut"
 APOLOGY = "utter_service_problem"
+PLEASE_WAIT = "utter_please_wait"
+
+
+@dataclass(frozen=True)
+class TurnOutcome:
+    after: list[str]  # texts to send after the bot's replies
+    refused: Optional[Refusal] = None
 
 
 def is_new_conversation(engine: Engine, conversation_id: str) -> bool:
@@ -60,16 +73,34 @@ async def take_turn(
     engine: Engine,
     responses: Responses,
     settings: Settings,
-) -> list[str]:
-    """Run `message` through Rasa; the texts the channel sends after the bot's replies."""
+    address: Optional[str] = None,
+) -> TurnOutcome:
+    """Run `message` through Rasa within the limits; what the channel sends after the bot's replies.
+
+    `address` is the client's network address (None where there is none to count, as
+    for SMS, which always comes from the provider); the message's metadata gets only
+    a keyed pseudonym of it, for the handoff caps.
+    """
     channel = message.input_channel or ""
-    first = is_new_conversation(engine, message.sender_id)
+    limits = limiter(settings)
+    refused = limits.admit(message.sender_id, address)
+    if refused is not None:
+        logger.info("turn refused (%s limit)", refused.reason)
+        wait = [variant_text(responses, PLEASE_WAIT, channel)] if refused.notify else []
+        return TurnOutcome(wait, refused)
     try:
-        await on_new_message(message)
-    except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
-        logger.error("turn failed (%s)", type(exc).__name__)
-        return [variant_text(responses, APOLOGY, channel)]
+        client = pseudonym(settings.client_secret, address)
+        if client:
+            message.metadata = {**(message.metadata or {}), "client": client}
+        first = await asyncio.to_thread(is_new_conversation, engine, message.sender_id)
+        try:
+            await on_new_message(message)
+        except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
+            logger.error("turn failed (%s)", type(exc).__name__)
+            return TurnOutcome([variant_text(responses, APOLOGY, channel)])
+    finally:
+        limits.release(message.sender_id)
     after = [variant_text(responses, CUT_NOTE, channel)] if cut else []
     if first:
         after.append(privacy_text(responses, NOTICE, channel, settings))
-    return after
+    return TurnOutcome(after)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String
 
 from signpost.knowledge.models import Base
 
@@ -45,3 +45,27 @@ class Handoff(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False)
     handled_at = Column(DateTime(timezone=True))
     handled_by = Column(String(64))
+    # More handoffs from this conversation or address than a person would ask for (see the caps).
+    suspected_automation = Column(Boolean, nullable=False, default=False)
+
+
+class WidgetSession(Base):
+    """A widget conversation's server-issued secret (only its SHA-256 is kept).
+
+    The conversation id alone is not enough to join a conversation: the widget
+    keeps the secret beside the id and sends both with every event.
+    """
+
+    __tablename__ = "conv_widget_sessions"
+    conversation_id = Column(String(128), primary_key=True)
+    token_hash = Column(String(64), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class SummaryLink(Base):
+    """A short-lived, read-only link to one conversation's GP summary (only its SHA-256 is kept)."""
+
+    __tablename__ = "conv_summary_links"
+    token_hash = Column(String(64), primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)

@@ -11,11 +11,11 @@ from typing import Iterator
 import pytest
 
 from signpost.runner import services, start_all, stop_all
-from tests.conftest import server_workspace
+from tests.conftest import PORT_OFFSET, server_workspace
 from tests.http import say
 
 pytestmark = pytest.mark.servers
-RASA_PORT, DEAD_ACTION_PORT = 5205, 5299
+RASA_PORT, DEAD_ACTION_PORT = 5205 + PORT_OFFSET, 5299 + PORT_OFFSET
 DEADLINE_S = 5.0
 HELPLINE = "020 7793 3650"
 

@@ -117,11 +117,13 @@ async def test_purge_by_age_with_a_controlled_clock(store, database_url):
 
 def test_purge_removes_expired_staff_sessions_and_old_login_failures(engine):
     with Session(engine, future=True) as s, s.begin():
-        user = accounts.add_user(s, "sam", "a long enough password 1", now=NOW - 40 * DAY)
+        user = accounts.add_user(s, "sam", "quiet harbour lantern 1987", now=NOW - 40 * DAY)
         s.flush()
-        accounts.start_session(s, user, now=NOW - 40 * DAY)
-        live = accounts.start_session(s, user, now=NOW)
-        assert accounts.authenticate(s, "sam", "wrong", "10.0.0.1", now=NOW - 40 * DAY) is None
+        accounts.start_session(s, user.id, now=NOW - 40 * DAY)
+        live = accounts.start_session(s, user.id, now=NOW)
+        keys = accounts.failure_keys("test-secret", "sam", "10.0.0.1")
+        attempt = accounts.begin_attempt(s, keys, "sam", now=NOW - 40 * DAY)  # a failed sign-in, 40 days ago
+        assert not accounts.password_matches(attempt.password_hash, "wrong")
     with Session(engine, future=True) as s, s.begin():
         counts = purge(s, parse_duration("30d"), now=NOW)
     assert counts["staff_sessions"] == 1 and counts["staff_login_failures"] == 2

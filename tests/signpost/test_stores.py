@@ -76,3 +76,54 @@ def test_lock_store_follows_redis_url(monkeypatch):
             get_settings()
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("sender", ["a\x00b", "x\ud800"])
+async def test_input_a_driver_refuses_fails_the_turn_not_the_process(database_url, monkeypatch, sender):
+    """NUL (psycopg2) and lone surrogates (SQLite) raise ValueError in the driver, which Rasa's own
+    session scope would answer by exiting the server."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from signpost.config import get_settings
+    from signpost.stores import SignpostTrackerStore, StoreError
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    try:
+        store = SignpostTrackerStore(domain=Domain.empty())
+        tracker = DialogueStateTracker.from_events(sender, [UserUttered("hello")])
+        try:
+            await store.save(tracker)
+            await store.retrieve(sender)
+        except SystemExit:  # pragma: no cover - the failure this test exists for
+            pytest.fail("the tracker store exited the process")
+        except (StoreError, Exception) as exc:  # noqa: BLE001 - any ordinary error only fails the turn
+            assert not isinstance(exc, SystemExit)
+        with pytest.raises(StoreError), store.session_scope():
+            raise ValueError("a driver refused the input")
+        store.engine.dispose()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_entity_and_slot_values_are_redacted_before_storage():
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from signpost.stores import redact_user_text
+
+    entity = {"entity": "body_region", "value": "call 07700 900123", "text": "07700 900123"}
+    tracker = DialogueStateTracker.from_events(
+        "someone",
+        [
+            UserUttered("my number is 07700 900123", parse_data={"text": "x"}, entities=[entity]),
+            SlotSet("body_region", ["neck", "ring me on 07700 900123"]),
+            SlotSet("note", {"said": "email me at a.person@example.org"}),
+        ],
+    )
+    redact_user_text(tracker)
+    stored = str([e.as_dict() for e in tracker.events])
+    assert "07700" not in stored and "a.person@example.org" not in stored
+    assert "[phone]" in stored and "[email]" in stored and "neck" in stored

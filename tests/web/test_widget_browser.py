@@ -122,7 +122,9 @@ def test_privacy_notice_links_to_the_privacy_page_and_forget_me_clears_the_widge
 
     say(page, "what is dystonia?")  # carries on as a new conversation
     expect(page.locator(".sp-bot", has_text="Privacy:")).to_have_count(1)
-    assert tables_mentioning(servers.database_url, after["session"])
+    renewed = stored_conversation(page)
+    assert renewed["session"] not in (None, before) and renewed["token"]
+    assert tables_mentioning(servers.database_url, renewed["session"])
 
 
 def focused(page: Page) -> dict:

@@ -13,7 +13,9 @@
    It talks to the server over socket.io (websocket transport), keeps the
    conversation in sessionStorage so it survives reloads and other pages of
    the same site, and renders every message as text: links are built only
-   from web addresses, email addresses and phone numbers found in the text. */
+   from web addresses, email addresses and phone numbers found in the text.
+   The server chooses the conversation id and gives a secret with it; both are
+   kept together and sent with every message, so the id alone opens nothing. */
 (function () {
   "use strict";
 
@@ -40,14 +42,6 @@
 
   /* ---------- state kept across reloads ---------- */
 
-  function uuid4() {
-    var b = new Uint8Array(16);
-    crypto.getRandomValues(b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    return Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-  }
-
   function readJson(storage, key) {
     try { return JSON.parse(storage.getItem(key) || "null"); } catch (e) { return null; }
   }
@@ -57,11 +51,12 @@
   }
 
   function freshState() {
-    return { session: uuid4(), greeted: false, open: false, messages: [] };
+    return { session: null, token: null, greeted: false, open: false, messages: [] };
   }
 
   var state = readJson(sessionStorage, STATE_KEY);
-  if (!state || typeof state.session !== "string" || !Array.isArray(state.messages)) state = freshState();
+  if (!state || !Array.isArray(state.messages)) state = freshState();
+  if (typeof state.session !== "string" || typeof state.token !== "string") { state.session = null; state.token = null; }
   var prefs = readJson(localStorage, PREFS_KEY) || { large: false };
 
   function save() { writeJson(sessionStorage, STATE_KEY, state); }
@@ -221,7 +216,11 @@
   }
 
   function emit(text) {
-    socket.emit("user_uttered", { message: text, session_id: state.session });
+    socket.emit("user_uttered", { message: text, session_id: state.session, token: state.token });
+  }
+
+  function requestSession() {
+    socket.emit("session_request", { session_id: state.session, token: state.token });
   }
 
   function greet() {
@@ -243,7 +242,7 @@
     save();
     renderAll();
     if (last) renderMessage(last);
-    if (socket) socket.emit("session_request", { session_id: state.session });
+    if (socket) requestSession();
   }
 
   function onBotMessage(data) {
@@ -266,11 +265,19 @@
     socket = window.io(config.server, { path: config.socketPath, transports: ["websocket"], reconnectionDelayMax: 10000 });
     socket.on("connect", function () {
       setStatus("");
-      socket.emit("session_request", { session_id: state.session });
+      requestSession();
     });
-    socket.on("session_confirm", function (id) {
-      if (typeof id === "string" && id) { state.session = id; save(); }
+    socket.on("session_confirm", function (confirmed) {
+      if (!confirmed || typeof confirmed.session_id !== "string" || typeof confirmed.token !== "string") return;
+      state.session = confirmed.session_id;
+      state.token = confirmed.token;
+      save();
       greet();
+    });
+    socket.on("summary_link", function (data) {
+      if (!summaryWindow || !data || typeof data.link !== "string") return;
+      summaryWindow.location.href = config.summary + "#" + encodeURIComponent(data.link);
+      summaryWindow = null;
     });
     socket.on("bot_uttered", onBotMessage);
     socket.on("connect_error", function () { setTyping(false); setStatus(config.offline); });
@@ -291,7 +298,7 @@
   function send(payload, shown) {
     var text = (payload || "").trim();
     if (!text) return false;
-    if (!socket || !socket.connected) {
+    if (!socket || !socket.connected || !state.token) {
       setStatus("Not connected yet. Your message is still in the box: please try again in a moment.");
       return false;
     }
@@ -341,8 +348,18 @@
     writeJson(localStorage, PREFS_KEY, prefs);
     applyPrefs();
   });
+  /* The summary page gets a short-lived, read-only link token, never the
+     conversation's id or secret. The window opens at once (a browser allows
+     that only during the click) and is pointed at the summary when the link arrives. */
+  var summaryWindow = null;
   summaryButton.addEventListener("click", function () {
-    window.open(config.summary + "#" + encodeURIComponent(state.session), "_blank", "noopener");
+    if (!socket || !socket.connected || !state.token) {
+      setStatus("Not connected yet. Please try again in a moment.");
+      return;
+    }
+    summaryWindow = window.open("about:blank", "_blank");
+    if (summaryWindow) summaryWindow.opener = null;
+    socket.emit("summary_link_request", { session_id: state.session, token: state.token });
   });
   restartButton.addEventListener("click", function () {
     var wasOpen = state.open;
