@@ -1,8 +1,29 @@
-"""Handing a conversation to the helpline: a reference code and the queue entry staff see."""
+"""Handing a conversation to the helpline: a reference code, and the queue entry staff see.
+
+The action writes nothing: the message that gives the code carries the queue entry
+as its record (signpost.conversations.delivered), and the tracker store opens the
+entry only once that message is in the saved conversation. So a person who got the
+apology instead of the code leaves no entry behind, and the code staff see is the
+code the person was given.
+
+Flood caps, so fake emergencies cannot bury the real ones: a conversation gets at
+most `handoffs_per_conversation_per_hour` handoff answers an hour, and one client
+address (the channel's keyed hash of it, `client` in the message metadata) opens at
+most `handoffs_per_address_per_hour` new entries an hour. Beyond a cap the entry is
+marked `suspected_automation` for staff, no new entry is opened, and the person
+still gets the helpline's number (with the code of the entry they already have).
+A red flag beyond a cap still opens its entry, marked `suspected_automation`: a real
+emergency from a shared address (a hospital, a library) must never be dropped.
+The per-address count lives in this process, like the channels' limits
+(signpost.channels.limits): each action server replica counts what it is given.
+"""
 
 from __future__ import annotations
 
-from typing import List
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -11,14 +32,51 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, latest_intent
 from actions.signposting import HELPLINE_ID
+from signpost.config import get_settings
 from signpost.conversations import repository as conversations
+from signpost.conversations.delivered import RECORD_KEY, handoff_record, handoffs_since
 from signpost.knowledge import repository
 
 RED_FLAG_INTENTS = {"red_flag_emergency": "emergency", "red_flag_crisis": "crisis", "red_flag_urgent": "urgent"}
+HOUR_S = 3600.0
+MAX_TRACKED_CLIENTS = 50_000
+
+
+@dataclass
+class RecentEntries:
+    """The codes of the entries each client address opened in the last hour, in this process."""
+
+    clock: Callable[[], float] = time.monotonic
+    _by_client: Dict[str, deque[tuple[float, str]]] = field(default_factory=dict)
+
+    def codes(self, client: str) -> List[str]:
+        recent = self._by_client.get(client)
+        if recent is None:
+            return []
+        cutoff = self.clock() - HOUR_S
+        while recent and recent[0][0] < cutoff:
+            recent.popleft()
+        return [code for _, code in recent]
+
+    def add(self, client: str, code: str) -> None:
+        if client not in self._by_client and len(self._by_client) >= MAX_TRACKED_CLIENTS:
+            cutoff = self.clock() - HOUR_S
+            self._by_client = {k: v for k, v in self._by_client.items() if v and v[-1][0] >= cutoff}
+        self._by_client.setdefault(client, deque()).append((self.clock(), code))
+
+
+recent_entries = RecentEntries()
+
+
+def client_of(tracker: Tracker) -> Optional[str]:
+    """The channel's keyed hash of the client's address, when it sent one."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata, dict) else None
+    return client if isinstance(client, str) and client else None
 
 
 class ActionHandoff(SignpostAction):
-    """Queue the conversation for the helpline and give the person its reference code.
+    """Give the person the reference code of their queue entry and the helpline's number.
 
     Runs when someone asks for a person, and after every red-flag response
     (which has already gone out as a plain domain response).
@@ -32,19 +90,40 @@ class ActionHandoff(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
+        settings = get_settings()
         red_flag = RED_FLAG_INTENTS.get(latest_intent(tracker) or "")
-        handoff = conversations.open_handoff(
-            session,
-            tracker.sender_id,
-            tracker.get_latest_input_channel(),
-            reason="red_flag" if red_flag else "asked_for_person",
-            red_flag=red_flag,
-        )
+        reason = "red_flag" if red_flag else "asked_for_person"
+        current = conversations.current_handoff(session, tracker.sender_id)
+        earlier = handoffs_since(tracker.events, time.time() - HOUR_S)
+        suspected = earlier >= settings.handoffs_per_conversation_per_hour
+        client = client_of(tracker)
+        burst: List[str] = []
+        if current is None and client is not None:
+            opened = recent_entries.codes(client)
+            if len(opened) >= settings.handoffs_per_address_per_hour:
+                suspected, burst = True, opened
         helpline = repository.contact(session, HELPLINE_ID)
+        name, phone = (helpline.name, helpline.phone) if helpline else ("", "")
+
+        if current is None and suspected and not red_flag:
+            # Beyond a cap with no entry of its own: the helpline's number, and no new entry.
+            dispatcher.utter_message(
+                response="utter_helpline",
+                name=name,
+                phone=phone,
+                website=(helpline.website or "") if helpline else "",
+                **{RECORD_KEY: handoff_record(None, reason, red_flag, suspected, burst)},
+            )
+            return []
+
+        code = current.code if current else conversations.unused_code(session)
+        if current is None and client is not None:
+            recent_entries.add(client, code)
         dispatcher.utter_message(
             response="utter_handoff_red_flag" if red_flag else "utter_handoff",
-            code=handoff.code,
-            helpline=helpline.name if helpline else "",
-            phone=helpline.phone if helpline else "",
+            code=code,
+            helpline=name,
+            phone=phone,
+            **{RECORD_KEY: handoff_record(code, reason, red_flag, suspected)},
         )
         return []

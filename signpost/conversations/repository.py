@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact
+
+logger = logging.getLogger(__name__)
 
 
 def utcnow() -> dt.datetime:
@@ -122,6 +125,20 @@ def normalise_code(code: str) -> str:
     return CODE_PREFIX + plain
 
 
+def unused_code(session: Session) -> str:
+    """A new reference code that no queue entry has (read only: nothing is written)."""
+    code = new_code()
+    while session.scalars(select(Handoff.id).where(Handoff.code == code)).first() is not None:
+        code = new_code()
+    return code
+
+
+def current_handoff(session: Session, conversation_id: str) -> Handoff | None:
+    """The conversation's open queue entry, if it has one (read only)."""
+    query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.handled_at.is_(None))
+    return session.scalars(query.order_by(Handoff.created_at)).first()
+
+
 def open_handoff(
     session: Session,
     conversation_id: str,
@@ -129,29 +146,49 @@ def open_handoff(
     reason: str,
     red_flag: str | None = None,
     now: dt.datetime | None = None,
+    *,
+    code: str | None = None,
+    suspected_automation: bool = False,
 ) -> Handoff:
-    """The conversation's open queue entry, created or brought up to date; it keeps its code."""
+    """The conversation's queue entry, created or brought up to date; it keeps its code.
+
+    Without `code` that is the open entry. With `code` (the one the person was given)
+    it is the entry with that code, reopened if staff marked it handled meanwhile, or
+    a new entry with that code. Two conversations that drew the same new code at once
+    cannot both have it: the later one gets another (and an error is logged).
+    """
     now = now or utcnow()
-    query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.handled_at.is_(None))
-    handoff = session.scalars(query).first()
+    handoff = find_handoff(session, code) if code else current_handoff(session, conversation_id)
+    if handoff is not None and handoff.conversation_id != conversation_id:
+        logger.error("reference code drawn twice at once; the later conversation gets a new one")
+        handoff, code = None, None
     if handoff is None:
-        code = new_code()
-        while session.scalars(select(Handoff.id).where(Handoff.code == code)).first() is not None:
-            code = new_code()
         handoff = Handoff(
-            code=code,
+            code=code or unused_code(session),
             conversation_id=conversation_id,
             channel=channel,
             reason=reason,
             red_flag=red_flag,
             created_at=now,
+            suspected_automation=False,
         )
         session.add(handoff)
-    elif severity(red_flag) > severity(handoff.red_flag):
-        handoff.reason, handoff.red_flag = "red_flag", red_flag
+    else:
+        if severity(red_flag) > severity(handoff.red_flag):
+            handoff.reason, handoff.red_flag = "red_flag", red_flag
+        handoff.handled_at, handoff.handled_by = None, None
+    handoff.suspected_automation = bool(handoff.suspected_automation or suspected_automation)
     handoff.updated_at = now
     session.flush()
     return handoff
+
+
+def mark_suspected(session: Session, codes: list[str]) -> int:
+    """Flag these queue entries as suspected automation for staff; how many were found."""
+    rows = list(session.scalars(select(Handoff).where(Handoff.code.in_(codes)))) if codes else []
+    for row in rows:
+        row.suspected_automation = True
+    return len(rows)
 
 
 def queue(session: Session, include_handled: bool = False) -> list[Handoff]:
