@@ -10,13 +10,22 @@ silences the conversation until START; HELP says what the service is;
 PRIVACY says what is kept (FORGET ME goes through the dialogue, which asks
 first). Numbered replies ("1", "2") map back to the last options sent. The
 first reply of a conversation ends with the one-line privacy notice.
+
+Limits (signpost.channels.sms_state): at most SMS_DAILY_REPLIES replies per
+number per UTC day, and a loop guard that stops replying for a while to a
+number that looks like another machine answering us. A red flag is always
+answered; after STOP it gets no reply but still reaches the helpline queue.
+Each MessageSid's reply is kept for 24 hours, so a provider's retry of the same
+message gets the same TwiML without the turn running again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import parse_qs
@@ -25,18 +34,30 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from signpost.channels import sms_state
 from signpost.channels.inbound import clean_message
-from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, twiml
-from signpost.channels.turn import privacy_text, take_turn
+from signpost.channels.sms_state import LoopLimits, Traffic, Verdict
+from signpost.channels.sms_text import (
+    MAX_REPLY_CHARS,
+    OptionWords,
+    conversation_id,
+    message_key,
+    render,
+    text_digest,
+    twiml,
+)
+from signpost.channels.turn import Responses, privacy_text, take_turn
 from signpost.config import VAR_DIR, Settings, get_settings
+from signpost.conversations.repository import open_handoff
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
 from signpost.logs import start_request
 from signpost.responses import variant_text
+from signpost.safety import Detection, default_detector
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +67,24 @@ HELP_WORDS = {"help", "info"}
 PRIVACY_WORDS = {"privacy"}
 MAX_INBOUND_CHARS = 1600
 XML = "application/xml"
+# A retry that arrives while the first request's turn is still running waits this long for its reply.
+REPLAY_WAIT_S = 10.0
+REPLAY_POLL_S = 0.25
+
+
+@dataclass(frozen=True)
+class Early:
+    """What is decided before a turn: a reply with no turn (`done`), or the turn's input."""
+
+    done: bool
+    reply: str | None = None
+    payload: str | None = None  # what a numbered reply stands for
+
+
+def red_flag(text: str) -> Detection | None:
+    """The deterministic red-flag detection of an inbound text, if it is a red flag."""
+    found = default_detector().detect(text)
+    return found if found is not None and found.is_red_flag else None
 
 
 class SmsOutput(CollectingOutputChannel):
@@ -75,10 +114,16 @@ class SmsInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SmsInput:
         settings = get_settings()
         secret = settings.sms_id_secret.encode() if settings.sms_id_secret else local_secret()
-        return cls(settings, secret)
+        limits = LoopLimits(
+            repeats=settings.sms_loop_repeats,
+            per_minute=settings.sms_loop_per_minute,
+            quiet_for=settings.sms_loop_quiet,
+        )
+        return cls(settings, secret, limits)
 
-    def __init__(self, settings: Settings, secret: bytes) -> None:
+    def __init__(self, settings: Settings, secret: bytes, loop_limits: LoopLimits = LoopLimits()) -> None:
         self.settings = settings
+        self.loop_limits = loop_limits
         self.validator = RequestValidator(settings.twilio_auth_token) if settings.twilio_auth_token else None
         self.public_url = settings.sms_public_url
         self.secret = secret
@@ -115,10 +160,85 @@ class SmsInput(InputChannel):
             if "Body" not in params or not params.get("From"):
                 return response.text("Bad request: From and Body are required", status=400)
             cid = conversation_id(self.secret, params["From"])
-            body = await self.handle(request, cid, params["Body"], request_id, on_new_message)
+            sid = params.get("MessageSid")
+            key = message_key(self.secret, sid, cid, params["Body"]) if sid else None
+            body = await self.answer(request, cid, params["Body"], key, request_id, on_new_message)
             return response.text(twiml(body), content_type=XML)
 
         return sms
+
+    async def answer(
+        self,
+        request: Request,
+        cid: str,
+        text: str,
+        key: str | None,
+        request_id: str,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> str | None:
+        """The reply to one inbound message: from the replay cache when its MessageSid
+        (`key`, hashed) was answered before, else from `handle`, then kept in the cache."""
+        if key is not None:
+            replayed, cached = await self.replayed(key, cid)
+            if replayed:
+                logger.info("sms message seen before: answered from the cache")
+                return cached
+        try:
+            body, options = await self.handle(request, cid, text, request_id, on_new_message)
+        except BaseException:
+            if key is not None:
+                try:  # a retry runs the turn again
+                    await asyncio.to_thread(self.in_session, sms_state.release_message, key)
+                except Exception as exc:  # noqa: BLE001 - the first failure is the one to report
+                    logger.warning("could not release an sms message claim (%s)", type(exc).__name__)
+            raise
+        if options is not None or key is not None:
+            await asyncio.to_thread(self.in_session, self.after_turn, cid, key, body, options)
+        return body
+
+    @staticmethod
+    def after_turn(
+        session: Session, cid: str, key: str | None, body: str | None, options: dict[str, str] | None
+    ) -> None:
+        """Keep the numbered options sent (None: leave them) and the answer to a MessageSid."""
+        if options is not None:
+            sms_state.save_options(session, cid, options)
+        if key is not None:
+            sms_state.record_answer(session, key, body)
+
+    def in_session(self, work: Callable[..., Any], *args: Any) -> Any:
+        """`work(session, *args)` in one transaction of its own."""
+        with Session(self.engine, future=True) as session, session.begin():
+            return work(session, *args)
+
+    async def replayed(self, key: str, cid: str) -> tuple[bool, str | None]:
+        """(True, the reply) for a message answered before; (False, None) once this request
+        has claimed the message and must answer it.
+
+        A copy arriving while the first is still being answered waits for that answer
+        (at most REPLAY_WAIT_S, then it gets an empty answer rather than a second turn).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLAY_WAIT_S
+        while True:
+            try:
+                found = await asyncio.to_thread(self.in_session, self.claim, key, cid)
+            except IntegrityError:  # another request claimed it at the same moment
+                found = (False, None)
+            if found is None:
+                return False, None
+            answered, reply = found
+            if answered:
+                return True, reply
+            if loop.time() >= deadline:
+                logger.warning("sms message still being answered after %.0f s: empty answer", REPLAY_WAIT_S)
+                return True, None
+            await asyncio.sleep(REPLAY_POLL_S)
+
+    @staticmethod
+    def claim(session: Session, key: str, cid: str) -> tuple[bool, str | None] | None:
+        row = sms_state.claim_message(session, key, cid)
+        return None if row is None else (bool(row.answered), row.reply)
 
     async def handle(
         self,
@@ -127,45 +247,81 @@ class SmsInput(InputChannel):
         text: str,
         request_id: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-    ) -> str | None:
-        """The reply body for one inbound text, or None to send nothing."""
+    ) -> tuple[str | None, dict[str, str] | None]:
+        """The reply body for one inbound text (None to send nothing), and the numbered
+        options it offers (None when no turn ran, or a limit refused it)."""
+        responses = self.responses(request)
+        try:
+            early = await asyncio.to_thread(self.before_turn, responses, cid, text)
+        except IntegrityError:  # the number's first rows, written by two messages at once
+            early = await asyncio.to_thread(self.before_turn, responses, cid, text)
+        if early.done:
+            return early.reply, None
+        inbound = clean_message(early.payload or text, MAX_INBOUND_CHARS)
+        if not inbound.text:  # a blank text: say what the service is (Rasa's NLU fails on no words)
+            return variant_text(responses, "utter_sms_help", self.name()), None
+        collector = SmsOutput()
+        message = UserMessage(inbound.text, collector, cid, input_channel=self.name(), message_id=request_id)
+        outcome = await take_turn(on_new_message, message, inbound.cut, self.engine, responses, self.settings)
+        collector.messages.extend({"text": line} for line in outcome.after)
+        words = OptionWords(
+            variant_text(responses, "utter_sms_options", self.name()),
+            variant_text(responses, "utter_sms_option", self.name()),
+        )
+        reply = render(collector.messages, words, MAX_REPLY_CHARS)
+        logger.info("sms turn: %d message(s) out", len(collector.messages))
+        # A refused turn leaves the options that were sent before.
+        return reply.body, reply.options if outcome.refused is None else None
+
+    def before_turn(self, responses: Responses, cid: str, text: str) -> Early:
+        """Keywords, opt-outs and limits: everything decided without running a turn."""
         word = re.sub(r"[^a-z]", "", text.lower())
+        flag = red_flag(text)
         with Session(self.engine, future=True) as session, session.begin():
             if word in STOP_WORDS:
                 if sms_state.is_opted_out(session, cid):
-                    return None
+                    return Early(True)
                 sms_state.opt_out(session, cid)
-                return self.domain_text(request, "utter_sms_stopped")
+                return Early(True, variant_text(responses, "utter_sms_stopped", self.name()))
+            if word not in START_WORDS and sms_state.is_opted_out(session, cid):
+                if flag is not None:  # no reply after STOP, but the helpline still hears of it
+                    open_handoff(session, cid, self.name(), reason="red_flag", red_flag=flag.category)
+                    logger.info("sms red flag (%s) after STOP: queued for the helpline, no reply", flag.category)
+                return Early(True)
+            digest = text_digest(self.secret, text)
+            cap = self.settings.sms_daily_replies
+            traffic, verdict = sms_state.note_inbound(session, cid, digest, cap, self.loop_limits, flag is not None)
+            if verdict is not Verdict.REPLY:
+                self.log_held(verdict, traffic)
+                return Early(True)
             if word in START_WORDS:
                 sms_state.opt_in(session, cid)
-                return self.domain_text(request, "utter_sms_started")
-            if sms_state.is_opted_out(session, cid):
-                return None
+                return Early(True, variant_text(responses, "utter_sms_started", self.name()))
             if word in HELP_WORDS:
-                return self.domain_text(request, "utter_sms_help")
+                return Early(True, variant_text(responses, "utter_sms_help", self.name()))
             if word in PRIVACY_WORDS:
-                return privacy_text(self.responses(request), "utter_sms_privacy", self.name(), self.settings)
-            payload = sms_state.option_payload(session, cid, text)
-        inbound = clean_message(payload or text, MAX_INBOUND_CHARS)
-        collector = SmsOutput()
-        message = UserMessage(inbound.text or " ", collector, cid, input_channel=self.name(), message_id=request_id)
-        after = await take_turn(
-            on_new_message, message, inbound.cut, self.engine, self.responses(request), self.settings
-        )
-        collector.messages.extend({"text": text} for text in after)
-        words = OptionWords(
-            self.domain_text(request, "utter_sms_options"), self.domain_text(request, "utter_sms_option")
-        )
-        reply = render(collector.messages, words, MAX_REPLY_CHARS)
-        with Session(self.engine, future=True) as session, session.begin():
-            sms_state.save_options(session, cid, reply.options)
-        logger.info("sms turn: %d message(s) out", len(collector.messages))
-        return reply.body
+                return Early(True, privacy_text(responses, "utter_sms_privacy", self.name(), self.settings))
+            return Early(False, payload=sms_state.option_payload(session, cid, text))
+
+    def log_held(self, verdict: Verdict, traffic: Traffic) -> None:
+        """One line of counts for a text that gets no reply (never the text or the number)."""
+        if verdict is Verdict.LOOP:
+            minutes = int(self.loop_limits.quiet_for.total_seconds() // 60)
+            logger.warning(
+                "sms loop guard: no replies to this conversation for %d min (loop %d; %d held today)",
+                minutes,
+                traffic.loops,
+                traffic.held,
+            )
+        elif verdict is Verdict.QUIET:
+            logger.info("sms loop guard: cooling down, no reply (%d held today)", traffic.held)
+        else:
+            logger.info(
+                "sms daily reply cap (%d) reached: no reply (%d held today)",
+                self.settings.sms_daily_replies,
+                traffic.held,
+            )
 
     @staticmethod
     def responses(request: Request) -> Dict[str, Any]:
         return request.app.ctx.agent.domain.responses  # type: ignore[no-any-return]
-
-    def domain_text(self, request: Request, name: str) -> str:
-        """A response's text from the loaded model's domain, preferring the sms variant."""
-        return variant_text(self.responses(request), name, SmsOutput.name())

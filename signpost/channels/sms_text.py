@@ -1,4 +1,4 @@
-"""Pure helpers for the SMS channel: ids, GSM-safe text, numbered options, TwiML."""
+"""Pure helpers for the SMS channel: ids and digests, GSM-safe text, numbered options, TwiML."""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ def conversation_id(secret: bytes, phone: str) -> str:
     """A keyed hash of the phone number: stable per number, useless without the secret."""
     digest = hmac.new(secret, normalise_phone(phone).encode(), hashlib.sha256).hexdigest()
     return f"sms-{digest[:40]}"
+
+
+def message_key(secret: bytes, message_sid: str, conversation: str, body: str) -> str:
+    """The replay cache's key: a keyed hash of the provider's message id with the sender and
+    the text, so only a copy of the same message (a retry) matches."""
+    plain = "\n".join(("sid", message_sid, conversation, body)).encode("utf-8", "replace")
+    return hmac.new(secret, plain, hashlib.sha256).hexdigest()
+
+
+def text_digest(secret: bytes, text: str) -> str:
+    """A keyed digest of a text, ignoring case and spacing: tells a repeat without keeping the text."""
+    plain = " ".join(text.casefold().split())
+    return hmac.new(secret, b"text:" + plain.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def normalise_phone(phone: str) -> str:
