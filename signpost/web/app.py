@@ -1,12 +1,17 @@
 """The web front (port 8080): the widget's files, a demo page, the GP summary.
 
 One aiohttp application, built by `create_app`, hosts everything a browser
-loads from us. The staff console joins it under /staff/.
+loads from us. The staff console joins it under /staff/. Handlers never block
+the event loop: database work runs on the front's own worker threads
+(signpost.web.base), so the widget's files are served while queries wait.
+
+The GP summary never sees the conversation id: the widget trades its id and
+secret for a short-lived, read-only link token (`POST /api/summary-link`) and
+opens `/summary#<link>`; the page posts the link to `/api/summary`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -20,10 +25,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.config import BUILD_DIR, ROOT, Settings, describe_duration
+from signpost.conversations import access
 from signpost.conversations.ids import session_id_or_none
-from signpost.conversations.repository import summarise
+from signpost.conversations.repository import ConversationSummary, summarise
 from signpost.knowledge import repository as knowledge
-from signpost.knowledge.content import load_content
+from signpost.knowledge.content import Contact, Topic, load_content
 from signpost.knowledge.db import engine_for
 from signpost.lexicon import Lexicon, load_pipeline
 from signpost.logs import start_request
@@ -31,7 +37,19 @@ from signpost.responses import variant_text
 from signpost.safety import default_detector
 from signpost.staff.card import CardTools
 from signpost.web import staff
-from signpost.web.base import CONFIG_KEY, CSP_KEY, TEMPLATES_KEY, FrontConfig, json_error, render
+from signpost.web.base import (
+    CONFIG_KEY,
+    CSP_KEY,
+    TEMPLATES_KEY,
+    WORKERS_KEY,
+    FrontConfig,
+    Workers,
+    in_database_thread,
+    json_error,
+    render,
+)
+from signpost.web.bodies import BadBody, read_json
+from signpost.web.proxies import TrustedProxies
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +100,8 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         response = await handler(request)
     except web.HTTPRequestEntityTooLarge:
         response = json_error(413, "The request is too large.")
+    except BadBody as exc:
+        response = json_error(400, str(exc))
     except web.HTTPException as exc:
         if exc.status >= 400 and request.path.startswith("/api/"):
             response = json_error(exc.status, exc.reason)
@@ -90,6 +110,10 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
     except SQLAlchemyError as exc:
         logger.error("database unavailable for %s: %s", request.path, type(exc).__name__)
         response = json_error(503, "This service is unavailable for a moment. Please try again.")
+    except Exception as exc:  # noqa: BLE001 - a short answer, never a traceback
+        logger.error("%s failed: %s", request.path, type(exc).__name__)
+        logger.debug("the failure", exc_info=True)
+        response = json_error(500, "Something went wrong. Please try again.")
     response.headers.setdefault("X-Request-ID", request_id)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -99,12 +123,21 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
+def _demo_content(engine: Engine, topic_ids: tuple[str, ...]) -> tuple[list[Topic], Contact | None]:
+    with Session(engine, future=True) as session:
+        topics = [t for t in (knowledge.topic(session, tid) for tid in topic_ids) if t]
+        return topics, knowledge.contact(session, HELPLINE_ID)
+
+
+def _helpline(engine: Engine) -> Contact | None:
+    with Session(engine, future=True) as session:
+        return knowledge.contact(session, HELPLINE_ID)
+
+
 async def demo_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG_KEY]
     title, topic_ids = DEMO_PAGES[request.path]
-    with Session(config.engine, future=True) as session:
-        topics = [t for t in (knowledge.topic(session, tid) for tid in topic_ids) if t]
-        helpline = knowledge.contact(session, HELPLINE_ID)
+    topics, helpline = await in_database_thread(request, _demo_content, config.engine, topic_ids)
     return render(
         request,
         "demo.html",
@@ -120,8 +153,7 @@ async def demo_page(request: web.Request) -> web.Response:
 
 async def privacy_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG_KEY]
-    with Session(config.engine, future=True) as session:
-        helpline = knowledge.contact(session, HELPLINE_ID)
+    helpline = await in_database_thread(request, _helpline, config.engine)
     return render(request, "privacy.html", retention=config.retention.capitalize(), helpline=helpline)
 
 
@@ -129,18 +161,43 @@ async def summary_page(request: web.Request) -> web.Response:
     return render(request, "summary.html")
 
 
+def _issue_link(engine: Engine, session_id: str, token: object) -> str | None:
+    with Session(engine, future=True) as session, session.begin():
+        if not access.widget_token_ok(session, session_id, token):
+            return None
+        return access.issue_summary_link(session, session_id)
+
+
+async def summary_link_api(request: web.Request) -> web.Response:
+    """POST {"session_id": "<widget id>", "token": "<widget secret>"}: a read-only link token."""
+    body = await read_json(request)
+    if not isinstance(body, dict):
+        return json_error(400, 'Send JSON like {"session_id": "...", "token": "..."}.')
+    session_id = session_id_or_none(body.get("session_id"))
+    if session_id is None or not isinstance(body.get("token"), str):
+        return json_error(400, "session_id and token must be the conversation's id and secret.")
+    link = await in_database_thread(request, _issue_link, request.app[CONFIG_KEY].engine, session_id, body["token"])
+    if link is None:
+        return json_error(403, "That is not this conversation's secret.")
+    return web.json_response({"link": link})
+
+
+def _summary_for_link(engine: Engine, link: str) -> ConversationSummary | None:
+    with Session(engine, future=True) as session:
+        conversation_id = access.summary_link_conversation(session, link)
+        return summarise(session, conversation_id) if conversation_id else None
+
+
 async def summary_api(request: web.Request) -> web.Response:
-    """POST {"session_id": "<uuid>"}: what this widget conversation covered, for a GP."""
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return json_error(400, 'Send JSON like {"session_id": "..."}.')
-    session_id = session_id_or_none(body.get("session_id") if isinstance(body, dict) else None)
-    if session_id is None:
-        return json_error(400, "session_id must be the conversation's id.")
+    """POST {"link": "<summary link token>"}: what the conversation covered, for a GP."""
+    body = await read_json(request)
+    link = body.get("link") if isinstance(body, dict) else None
+    if not isinstance(link, str) or not link:
+        return json_error(400, 'Send JSON like {"link": "..."}.')
     config = request.app[CONFIG_KEY]
-    with Session(config.engine, future=True) as session:
-        summary = summarise(session, session_id)
+    summary = await in_database_thread(request, _summary_for_link, config.engine, link)
+    if summary is None:
+        return json_error(404, "This summary link is unknown or has expired. Open the summary again from the chat.")
     return web.json_response(
         {
             "discussed_symptoms": summary.discussed_symptoms,
@@ -162,14 +219,24 @@ def load_responses(domain_path: Path = ROOT / "domain.yml") -> dict[str, Any]:
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> web.Application:
-    app = web.Application(middlewares=[errors_and_headers, staff.staff_guard], client_max_size=MAX_BODY_BYTES)
+    proxies = TrustedProxies(settings.trusted_proxies)
+    app = web.Application(
+        middlewares=[errors_and_headers, proxies.middleware, staff.staff_guard], client_max_size=MAX_BODY_BYTES
+    )
     responses = load_responses()
     app[CONFIG_KEY] = FrontConfig(
         rasa_url=settings.rasa_url.rstrip("/"),
         engine=engine or engine_for(settings.database_url),
         responses=responses,
         retention=describe_duration(settings.retention),
+        staff_secret=settings.staff_secret,
     )
+    app[WORKERS_KEY] = Workers.start()
+
+    async def stop_workers(app: web.Application) -> None:
+        app[WORKERS_KEY].shutdown()
+
+    app.on_cleanup.append(stop_workers)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
     content = load_content()
     app[staff.CARD_TOOLS_KEY] = CardTools(
         lexicon=Lexicon(load_pipeline(settings.spacy_model, content), content),
@@ -185,6 +252,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
     app.router.add_get("/privacy", privacy_page)
     app.router.add_get("/summary", summary_page)
     app.router.add_post("/api/summary", summary_api)
+    app.router.add_post("/api/summary-link", summary_link_api)
     app.router.add_get("/health", health)
     if not (VENDOR_DIR / "socket.io.min.js").is_file():
         raise RuntimeError(f"{VENDOR_DIR} has no socket.io client: run `make build`")

@@ -4,28 +4,42 @@ Every /staff/ route except the sign-in page needs a session: pages redirect to
 the sign-in page, APIs answer 401. State-changing requests must come from our
 own origin and carry the session's CSRF token (header `X-CSRF-Token` or form
 field `csrf_token`) or be JSON (a cross-site form cannot send JSON, and we
-allow no cross-origin requests). The session cookie is HttpOnly and
-SameSite=Strict and expires after eight hours.
+allow no cross-origin requests). "Our own origin" is the scheme and host the
+browser used, as the trusted proxy reports them (signpost.web.proxies). The
+session cookie is HttpOnly and SameSite=Strict, Secure whenever the browser
+reached us over https, and expires after eight hours.
+
+Database, Argon2 and spaCy work runs on worker threads (signpost.web.base). The
+queue comes a page at a time without transcripts; one entry brings its transcript.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from signpost.conversations import repository as conversations
-from signpost.conversations.models import Handoff
-from signpost.conversations.overview import CHANNEL_NAMES, weekly_overview
-from signpost.conversations.transcript import transcript
+from signpost.conversations.overview import Chart, weekly_overview
 from signpost.staff import accounts
+from signpost.staff import queue as staff_queue
 from signpost.staff.card import MAX_TEXT_CHARS, CardTools, triage_card
-from signpost.web.base import CONFIG_KEY, FrontConfig, json_error, render
+from signpost.web.base import (
+    CONFIG_KEY,
+    WORKERS_KEY,
+    FrontConfig,
+    in_database_thread,
+    in_hashing_thread,
+    in_language_thread,
+    json_error,
+    render,
+)
+from signpost.web.bodies import read_form, read_json
 from signpost.web.charts import layout
 
 logger = logging.getLogger(__name__)
@@ -34,7 +48,7 @@ COOKIE = "signpost_staff"
 LOGIN_PATH = "/staff/login"
 USER_KEY = "staff_user"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-QUEUE_TRANSCRIPT_LINES = 50
+MAX_CODE_CHARS = 32
 
 
 def _config(request: web.Request) -> FrontConfig:
@@ -61,10 +75,15 @@ async def _csrf_ok(request: web.Request, user: accounts.SignedIn) -> bool:
         return False
     token = request.headers.get("X-CSRF-Token")
     if token is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        token = str((await request.post()).get("csrf_token") or "")
+        token = str((await read_form(request)).get("csrf_token") or "")
     if token is not None:
-        return hmac.compare_digest(token.encode(), user.csrf_token.encode())
+        return hmac.compare_digest(token.encode("utf-8", "surrogatepass"), user.csrf_token.encode())
     return request.content_type == "application/json"
+
+
+def _signed_in(engine: Engine, token: str | None) -> accounts.SignedIn | None:
+    with Session(engine, future=True) as session, session.begin():
+        return accounts.signed_in(session, token)
 
 
 @web.middleware
@@ -72,8 +91,7 @@ async def staff_guard(request: web.Request, handler: Any) -> web.StreamResponse:
     """Sessions and CSRF for everything under /staff except the sign-in page."""
     if not (request.path == "/staff" or request.path.startswith("/staff/")) or request.path == LOGIN_PATH:
         return await handler(request)
-    with Session(_config(request).engine, future=True) as session, session.begin():
-        user = accounts.signed_in(session, request.cookies.get(COOKIE))
+    user = await in_database_thread(request, _signed_in, _config(request).engine, request.cookies.get(COOKIE))
     if user is None:
         if request.path.startswith("/staff/api/"):
             return json_error(401, "Sign in first.")
@@ -91,20 +109,33 @@ async def login_page(request: web.Request) -> web.Response:
     return _render(request, "staff_login.html", error=None)
 
 
+def _begin_sign_in(
+    engine: Engine, keys: list[str], username: str
+) -> tuple[dt.timedelta | None, accounts.Attempt | None]:
+    """How long sign-in is refused for, or the attempt, counted before its password is checked."""
+    with Session(engine, future=True) as session, session.begin():
+        wait = accounts.locked_for(session, keys)
+        return (wait, None) if wait is not None else (None, accounts.begin_attempt(session, keys, username))
+
+
+def _finish_sign_in(engine: Engine, attempt: accounts.Attempt, user_id: int) -> str:
+    with Session(engine, future=True) as session, session.begin():
+        accounts.succeeded(session, attempt)
+        return accounts.start_session(session, user_id)
+
+
 async def login(request: web.Request) -> web.Response:
     if not _same_origin(request):
         return json_error(403, "Sign in from the staff console's own page.")
-    form = await request.post()
+    form = await read_form(request)
     username, password = form.get("username"), form.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         return _render(request, "staff_login.html", status=400, error="Enter your username and password.")
-    keys = accounts.failure_keys(username, request.remote)
-    with Session(_config(request).engine, future=True) as session, session.begin():
-        wait = accounts.locked_for(session, keys)
-        if wait is None:
-            user = accounts.authenticate(session, username, password, request.remote)
-            token = accounts.start_session(session, user) if user else None
-    if wait is not None:
+    config = _config(request)
+    keys = accounts.failure_keys(config.staff_secret, username, request.remote)
+    wait, attempt = await in_database_thread(request, _begin_sign_in, config.engine, keys, username)
+    if wait is not None or attempt is None:
+        wait = wait or accounts.FAILURE_WINDOW
         minutes = max(1, int(wait.total_seconds() // 60) + 1)
         response = _render(
             request,
@@ -114,9 +145,11 @@ async def login(request: web.Request) -> web.Response:
         )
         response.headers["Retry-After"] = str(int(wait.total_seconds()) + 1)
         return response
-    if token is None:
+    right = await in_hashing_thread(request, accounts.password_matches, attempt.password_hash, password)
+    if not right or attempt.user_id is None:
         logger.info("staff sign-in failed")
         return _render(request, "staff_login.html", status=401, error="Wrong username or password.")
+    token = await in_database_thread(request, _finish_sign_in, config.engine, attempt, attempt.user_id)
     response = web.HTTPSeeOther("/staff/")
     response.set_cookie(
         COOKIE,
@@ -130,9 +163,13 @@ async def login(request: web.Request) -> web.Response:
     raise response
 
 
+def _end_session(engine: Engine, token: str | None) -> None:
+    with Session(engine, future=True) as session, session.begin():
+        accounts.end_session(session, token)
+
+
 async def logout(request: web.Request) -> web.Response:
-    with Session(_config(request).engine, future=True) as session, session.begin():
-        accounts.end_session(session, request.cookies.get(COOKIE))
+    await in_database_thread(request, _end_session, _config(request).engine, request.cookies.get(COOKIE))
     response = web.HTTPSeeOther(LOGIN_PATH)
     response.del_cookie(COOKIE, path="/staff")
     raise response
@@ -149,91 +186,99 @@ async def console_page(request: web.Request) -> web.Response:
     return _render(request, "staff_console.html", csrf_token=request[USER_KEY].csrf_token)
 
 
+def _overview(engine: Engine) -> list[Chart]:
+    with Session(engine, future=True) as session:
+        return weekly_overview(session)
+
+
 async def overview_page(request: web.Request) -> web.Response:
-    with Session(_config(request).engine, future=True) as session:
-        charts = [layout(chart) for chart in weekly_overview(session)]
-    return _render(request, "staff_overview.html", charts=charts, csrf_token=request[USER_KEY].csrf_token)
+    charts = await in_database_thread(request, _overview, _config(request).engine)
+    return _render(
+        request, "staff_overview.html", charts=[layout(c) for c in charts], csrf_token=request[USER_KEY].csrf_token
+    )
 
 
 # --- APIs ------------------------------------------------------------------------
 
 
-async def _json_body(request: web.Request) -> Any:
-    try:
-        return await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+def _triage(engine: Engine, tools: CardTools, text: str) -> dict[str, Any]:
+    with Session(engine, future=True) as session:
+        return triage_card(session, tools, text)
 
 
 async def triage_api(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = await read_json(request)
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
         return json_error(400, 'Send JSON like {"text": "her eyes keep clamping shut"}.')
     if len(text) > MAX_TEXT_CHARS:
         return json_error(413, f"Keep the caller's words under {MAX_TEXT_CHARS} characters.")
-    tools: CardTools = request.app[CARD_TOOLS_KEY]
-    with Session(_config(request).engine, future=True) as session:
-        return web.json_response(triage_card(session, tools, text))
+    card = await in_language_thread(request, _triage, _config(request).engine, request.app[CARD_TOOLS_KEY], text)
+    return web.json_response(card)
 
 
-def _iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
+def _whole_number(value: str | None, default: int, lowest: int, highest: int) -> int | None:
+    """`value` as a whole number in [lowest, highest], `default` if absent, None if not one."""
+    if value is None or value == "":
+        return default
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
+    number = int(value)
+    return number if lowest <= number <= highest else None
 
 
-def _entry(session: Session, handoff: Handoff, lines: int) -> dict[str, Any]:
-    summary = conversations.summarise(session, handoff.conversation_id)
-    return {
-        "code": handoff.code,
-        "channel": handoff.channel,
-        "channel_name": CHANNEL_NAMES.get(handoff.channel or "", handoff.channel or "unknown channel"),
-        "reason": handoff.reason,
-        "red_flag": handoff.red_flag,
-        "created_at": _iso(handoff.created_at),
-        "updated_at": _iso(handoff.updated_at),
-        "handled_at": _iso(handoff.handled_at),
-        "handled_by": handoff.handled_by,
-        "summary": {
-            "regions": summary.regions,
-            "symptoms": summary.symptoms,
-            "types": [t.name for t in summary.types],
-        },
-        "transcript": [
-            {"speaker": line.speaker, "text": line.text, "at": _iso(line.at)}
-            for line in transcript(session, handoff.conversation_id, lines)
-        ],
-    }
+def _queue_page(engine: Engine, include_handled: bool, page: int, limit: int) -> staff_queue.QueuePage:
+    with Session(engine, future=True) as session:
+        return staff_queue.queue_page(session, include_handled, page, limit)
 
 
 async def queue_api(request: web.Request) -> web.Response:
+    """GET ?page=1&limit=25 (at most 100), ?all=1 to include handled entries; no transcripts."""
     include_handled = request.query.get("all") in ("1", "true")
-    with Session(_config(request).engine, future=True) as session:
-        entries = [_entry(session, h, QUEUE_TRANSCRIPT_LINES) for h in conversations.queue(session, include_handled)]
-    return web.json_response({"entries": entries})
+    page = _whole_number(request.query.get("page"), 1, 1, staff_queue.MAX_PAGE)
+    limit = _whole_number(request.query.get("limit"), staff_queue.DEFAULT_PAGE_SIZE, 1, staff_queue.MAX_PAGE_SIZE)
+    if page is None or limit is None:
+        return json_error(400, f"page is a whole number from 1; limit from 1 to {staff_queue.MAX_PAGE_SIZE}.")
+    result = await in_database_thread(request, _queue_page, _config(request).engine, include_handled, page, limit)
+    return web.json_response(result.as_json())
+
+
+def _find_entry(engine: Engine, code: str) -> dict[str, Any] | None:
+    with Session(engine, future=True) as session:
+        handoff = conversations.find_handoff(session, code)
+        return staff_queue.entry(session, handoff) if handoff else None
 
 
 async def queue_entry_api(request: web.Request) -> web.Response:
-    with Session(_config(request).engine, future=True) as session:
-        handoff = conversations.find_handoff(session, request.match_info["code"])
-        if handoff is None:
-            return json_error(404, "No conversation has that reference code.")
-        return web.json_response(_entry(session, handoff, 500))
+    """One entry by its code (as read out, e.g. "dys 7k3q"), with its transcript."""
+    code = request.match_info["code"]
+    found = None
+    if len(code) <= MAX_CODE_CHARS:
+        found = await in_database_thread(request, _find_entry, _config(request).engine, code)
+    if found is None:
+        return json_error(404, "No conversation has that reference code.")
+    return web.json_response(found)
+
+
+def _mark_handled(engine: Engine, code: str, by: str) -> dict[str, Any] | None:
+    with Session(engine, future=True) as session, session.begin():
+        handoff = conversations.mark_handled(session, code, by=by)
+        return staff_queue.entry(session, handoff, transcript_lines=None) if handoff else None
 
 
 async def mark_handled_api(request: web.Request) -> web.Response:
     user: accounts.SignedIn = request[USER_KEY]
-    with Session(_config(request).engine, future=True) as session, session.begin():
-        handoff = conversations.mark_handled(session, request.match_info["code"], by=user.username)
-        if handoff is None:
-            return json_error(404, "No conversation has that reference code.")
-        return web.json_response(_entry(session, handoff, QUEUE_TRANSCRIPT_LINES))
+    code = request.match_info["code"]
+    done = None
+    if len(code) <= MAX_CODE_CHARS:
+        done = await in_database_thread(request, _mark_handled, _config(request).engine, code, user.username)
+    if done is None:
+        return json_error(404, "No conversation has that reference code.")
+    return web.json_response(done)
 
 
 async def overview_api(request: web.Request) -> web.Response:
-    with Session(_config(request).engine, future=True) as session:
-        charts = weekly_overview(session)
+    charts = await in_database_thread(request, _overview, _config(request).engine)
     return web.json_response(
         {
             "charts": [
@@ -251,7 +296,13 @@ async def overview_api(request: web.Request) -> web.Response:
 CARD_TOOLS_KEY = web.AppKey("card_tools", CardTools)
 
 
+async def _prepare_dummy_hash(app: web.Application) -> None:
+    """Make the unknown-user hash now, off the loop, so no sign-in pays for it."""
+    app[WORKERS_KEY].hashing.submit(accounts.password_matches, None, "")
+
+
 def add_routes(app: web.Application) -> None:
+    app.on_startup.append(_prepare_dummy_hash)  # type: ignore[arg-type]  # aiohttp 3.9's Signal typing
     app.router.add_get(LOGIN_PATH, login_page)
     app.router.add_post(LOGIN_PATH, login)
     app.router.add_post("/staff/logout", logout)

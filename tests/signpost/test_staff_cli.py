@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signpost.config import ROOT
 from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
+from signpost.staff.models import StaffUser
 
 
 def staff(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -25,8 +27,9 @@ def test_add_list_and_remove_users(sqlite_url):
     assert added.returncode == 0, added.stderr
     engine = make_engine(sqlite_url)
     with Session(engine, future=True) as s:
-        user = accounts.authenticate(s, "alice", "a long enough password", None)
-        assert user is not None and user.password_hash.startswith("$argon2id$")
+        user = s.scalars(select(StaffUser).where(StaffUser.username == "alice")).one()
+        assert accounts.password_matches(user.password_hash, "a long enough password")
+        assert user.password_hash.startswith("$argon2id$")
         assert "a long enough password" not in user.password_hash
     assert staff(sqlite_url, "add-user", "bob", stdin="another good password\n").returncode == 0
     listed = staff(sqlite_url, "list-users")
@@ -39,6 +42,10 @@ def test_add_list_and_remove_users(sqlite_url):
 def test_refusals_say_why(sqlite_url):
     short = staff(sqlite_url, "add-user", "carol", stdin="short\n")
     assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    common = staff(sqlite_url, "add-user", "carol", stdin="password1234\n")
+    assert common.returncode == 1 and "too easy to guess" in common.stderr
+    own_name = staff(sqlite_url, "add-user", "carol", stdin="carolcarol12\n")
+    assert own_name.returncode == 1 and "too easy to guess" in own_name.stderr
     assert staff(sqlite_url, "add-user", "carol", stdin="a long enough password\n").returncode == 0
     twice = staff(sqlite_url, "add-user", "carol", stdin="a long enough password\n")
     assert twice.returncode == 1 and "already" in twice.stderr

@@ -10,8 +10,10 @@ from typing import Iterator
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from signpost.conversations.models import Handoff
 from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
 from tests.http import say
@@ -56,16 +58,19 @@ def test_asking_for_a_person_over_rest_gives_a_code_and_queues_the_conversation(
     assert code, text
     assert "020 7793 3650" in text and "not a diagnosis" in text
 
-    entries = console.get(f"{servers.web}/staff/api/queue").json()["entries"]
+    entries = console.get(f"{servers.web}/staff/api/queue", params={"limit": 100}).json()["entries"]
     entry = next(e for e in entries if e["code"] == code.group())
     assert entry["channel"] == "rest" and entry["reason"] == "asked_for_person"
     assert entry["summary"]["regions"] and entry["summary"]["types"]
-    said = [line["text"] for line in entry["transcript"] if line["speaker"] == "user"]
-    assert said == ["my hand cramps when I write", "can I talk to a real person please"]
-    assert any(code.group() in line["text"] for line in entry["transcript"] if line["speaker"] == "bot")
+    assert entry["suspected_automation"] is False
+    assert "transcript" not in entry  # the list is light: one entry brings its transcript
 
     found = console.get(f"{servers.web}/staff/api/queue/{code.group().lower()}")
     assert found.status_code == 200 and found.json()["code"] == code.group()
+    lines = found.json()["transcript"]
+    said = [line["text"] for line in lines if line["speaker"] == "user"]
+    assert said == ["my hand cramps when I write", "can I talk to a real person please"]
+    assert any(code.group() in line["text"] for line in lines if line["speaker"] == "bot")
 
 
 def test_a_red_flag_is_answered_first_then_queued_with_its_category(servers, console):
@@ -76,9 +81,11 @@ def test_a_red_flag_is_answered_first_then_queued_with_its_category(servers, con
     assert code
     entry = console.get(f"{servers.web}/staff/api/queue/{code.group()}").json()
     assert entry["reason"] == "red_flag" and entry["red_flag"] == "emergency"
-    queue = console.get(f"{servers.web}/staff/api/queue").json()["entries"]
-    assert code.group() in [e["code"] for e in queue]
-    assert queue[0]["red_flag"] == "emergency"  # the most serious first
+    queue = console.get(f"{servers.web}/staff/api/queue").json()
+    assert queue["page"] == 1 and queue["total"] >= 1
+    assert queue["entries"][0]["red_flag"] == "emergency"  # the most serious first
+    everything = console.get(f"{servers.web}/staff/api/queue", params={"limit": 100}).json()["entries"]
+    assert code.group() in [e["code"] for e in everything]
 
 
 def sign_in(page: Page, servers, staff_user: str) -> None:
@@ -136,3 +143,49 @@ def test_asking_for_a_person_by_sms_queues_the_conversation_without_the_number(s
     assert entry["channel"] == "sms" and entry["reason"] == "asked_for_person"
     digits = number.replace(" ", "")
     assert digits not in console.get(f"{servers.web}/staff/api/queue").text
+
+
+def test_sign_in_through_the_tls_proxy_succeeds_with_a_secure_cookie(servers, staff_user):
+    """The ingress terminates TLS and forwards over loopback (a trusted proxy by default)."""
+    host = servers.web.split("://", 1)[1]
+    response = requests.post(
+        f"{servers.web}/staff/login",
+        data={"username": staff_user, "password": PASSWORD},
+        headers={"X-Forwarded-Proto": "https", "Origin": f"https://{host}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert response.status_code == 303, response.text
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+
+
+def test_the_console_marks_suspected_automation_and_loads_a_transcript_when_opened(
+    browser, servers, staff_user, browser_errors
+):
+    sender = f"automation-{uuid.uuid4().hex[:8]}"
+    code = CODE.search(reply_text(say(servers.base, sender, "can I talk to a real person please")))
+    assert code
+    engine = make_engine(servers.database_url)
+    with Session(engine, future=True) as s, s.begin():
+        s.execute(update(Handoff).where(Handoff.code == code.group()).values(suspected_automation=True))
+    engine.dispose()
+    page = open_page(browser, f"{servers.web}/staff/login", browser_errors)
+    try:
+        sign_in(page, servers, staff_user)
+        entry = page.get_by_role("article", name=re.compile(code.group()))
+        for _ in range(20):  # the queue comes a page at a time
+            page.wait_for_selector("#queue-list article, #queue-list p")
+            if entry.count() or page.locator("#queue-next").is_disabled() or page.locator("#queue-pages").is_hidden():
+                break
+            page.get_by_role("button", name="Next page").click()
+            page.wait_for_timeout(300)
+        expect(entry).to_contain_text("Suspected automation")
+        expect(entry).to_have_attribute("aria-label", re.compile("suspected automation"))
+        transcript = entry.locator(".transcript")
+        expect(transcript).to_be_empty()  # not fetched until the staff member opens it
+        entry.get_by_text("Transcript").click()
+        expect(transcript).to_contain_text("can I talk to a real person please")
+        expect(entry.locator("summary")).to_contain_text("messages")
+    finally:
+        page.context.close()

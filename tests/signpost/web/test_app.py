@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
+from signpost.conversations import access
 from signpost.conversations.repository import record_triage
 from signpost.web.app import MAX_BODY_BYTES, create_app
 
@@ -56,13 +57,28 @@ async def test_unknown_path_is_404(client):
     assert (await client.get("/nothing-here")).status == 404
 
 
-async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(client, engine):
+def widget_conversation(engine) -> tuple[str, str]:
+    """A widget conversation's id and the secret the channel issued for it."""
     conversation = uuid.uuid4().hex
+    with Session(engine, future=True) as s, s.begin():
+        return conversation, access.issue_widget_token(s, conversation)
+
+
+async def summary_link(client, conversation: str, token: str) -> str:
+    response = await client.post("/api/summary-link", json={"session_id": conversation, "token": token})
+    assert response.status == 200
+    return (await response.json())["link"]
+
+
+async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(client, engine):
+    conversation, token = widget_conversation(engine)
     with Session(engine, future=True) as s:
         record_triage(s, conversation, "socketio", ["neck"], ["twisting"], [], ["cervical"])
         record_triage(s, "someone-else", "rest", ["eyes"], ["blinking"], [], ["blepharospasm"])
         s.commit()
-    response = await client.post("/api/summary", json={"session_id": str(uuid.UUID(conversation))})
+    link = await summary_link(client, str(uuid.UUID(conversation)), token)
+    assert conversation not in link
+    response = await client.post("/api/summary", json={"link": link})
     data = await response.json()
     assert response.status == 200
     assert data["discussed_symptoms"] is True
@@ -73,8 +89,9 @@ async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(cli
     assert "Eyes" not in data["regions"]
 
 
-async def test_summary_of_a_conversation_without_symptoms_still_gives_contacts(client):
-    response = await client.post("/api/summary", json={"session_id": uuid.uuid4().hex})
+async def test_summary_of_a_conversation_without_symptoms_still_gives_contacts(client, engine):
+    link = await summary_link(client, *widget_conversation(engine))
+    response = await client.post("/api/summary", json={"link": link})
     data = await response.json()
     assert response.status == 200
     assert data["discussed_symptoms"] is False
@@ -83,7 +100,7 @@ async def test_summary_of_a_conversation_without_symptoms_still_gives_contacts(c
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[]", b'{"session_id": 5}', b'{"session_id": "../../etc"}', b"{}", b'{"session_id": null}'],
+    [b"not json", b"[]", b'{"link": 5}', b'{"link": ""}', b"{}", b'{"link": null}', b'{"session_id": "x"}'],
 )
 async def test_bad_summary_requests_get_a_clear_400(client, body):
     response = await client.post("/api/summary", data=body, headers={"Content-Type": "application/json"})

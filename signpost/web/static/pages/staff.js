@@ -122,12 +122,55 @@
   /* ---------- queue ---------- */
 
   var REASONS = { asked_for_person: "Asked for a person", red_flag: "Red flag" };
+  var queuePage = 1;
+
+  function showTranscript(log, lines) {
+    log.textContent = "";
+    if (!lines.length) log.appendChild(el("li", "No messages stored."));
+    lines.forEach(function (line) {
+      log.appendChild(el("li", (line.speaker === "user" ? "Person: " : "Assistant: ") + line.text, "line-" + line.speaker));
+    });
+  }
+
+  /* The list carries no transcripts: one is fetched when its entry is opened. */
+  function transcriptView(entry) {
+    var details = el("details");
+    var heading = el("summary", "Transcript");
+    details.appendChild(heading);
+    var log = el("ol", null, "transcript");
+    details.appendChild(log);
+    var loaded = false;
+    function fill(lines) {
+      loaded = true;
+      heading.textContent = "Transcript (" + lines.length + " messages)";
+      showTranscript(log, lines);
+    }
+    if (entry.transcript) fill(entry.transcript);
+    details.addEventListener("toggle", function () {
+      if (!details.open || loaded) return;
+      log.textContent = "";
+      log.appendChild(el("li", "Loading the transcript\u2026"));
+      api("GET", "/staff/api/queue/" + encodeURIComponent(entry.code)).then(function (full) {
+        fill(full.transcript || []);
+      }).catch(function (e) {
+        log.textContent = "";
+        log.appendChild(el("li", "Could not load the transcript: " + e.message));
+      });
+    });
+    return details;
+  }
 
   function entryView(entry) {
-    var box = el("article", null, "entry" + (entry.red_flag ? " entry-flag" : ""));
-    box.setAttribute("aria-label", "Conversation " + entry.code);
+    var box = el("article", null, "entry" + (entry.red_flag ? " entry-flag" : "") +
+      (entry.suspected_automation ? " entry-automated" : ""));
+    box.setAttribute("aria-label", "Conversation " + entry.code +
+      (entry.suspected_automation ? " (suspected automation)" : ""));
     var head = el("h3", entry.code);
     box.appendChild(head);
+    if (entry.suspected_automation) {
+      box.appendChild(el("p", "Suspected automation: more requests for a person from this conversation or " +
+        "address than someone would make. Check before calling back.", "automated"));
+    }
     var when = new Date(entry.created_at);
     var facts = [
       REASONS[entry.reason] + (entry.red_flag ? " (" + entry.red_flag + ")" : ""),
@@ -138,14 +181,7 @@
     var s = entry.summary;
     box.appendChild(el("p", "Region: " + (s.regions.join(", ") || "not given") + ". Symptoms: " +
       (s.symptoms.join(", ") || "not given") + ". Types named: " + (s.types.join(", ") || "none") + "."));
-    var details = el("details");
-    details.appendChild(el("summary", "Transcript (" + entry.transcript.length + " messages)"));
-    var log = el("ol", null, "transcript");
-    entry.transcript.forEach(function (line) {
-      log.appendChild(el("li", (line.speaker === "user" ? "Person: " : "Assistant: ") + line.text, "line-" + line.speaker));
-    });
-    details.appendChild(log);
-    box.appendChild(details);
+    box.appendChild(transcriptView(entry));
     if (entry.handled_at) {
       box.appendChild(el("p", "Handled by " + entry.handled_by + ".", "handled"));
     } else {
@@ -169,9 +205,25 @@
     entries.forEach(function (e) { list.appendChild(entryView(e)); });
   }
 
+  function showPages(data) {
+    var pages = Math.max(1, Math.ceil(data.total / data.limit));
+    byId("queue-pages").hidden = pages < 2;
+    byId("queue-page").textContent = "Page " + data.page + " of " + pages + " (" + data.total + " waiting)";
+    byId("queue-prev").disabled = data.page <= 1;
+    byId("queue-next").disabled = !data.next_page;
+  }
+
   function loadQueue() {
-    return api("GET", "/staff/api/queue").then(function (data) { showEntries(data.entries); })
-      .catch(function (e) { byId("queue-status").textContent = "Could not load the queue: " + e.message; });
+    return api("GET", "/staff/api/queue?page=" + queuePage).then(function (data) {
+      if (!data.entries.length && queuePage > 1) { queuePage = 1; return loadQueue(); }
+      showEntries(data.entries);
+      showPages(data);
+    }).catch(function (e) { byId("queue-status").textContent = "Could not load the queue: " + e.message; });
+  }
+
+  function turnPage(step) {
+    queuePage = Math.max(1, queuePage + step);
+    loadQueue();
   }
 
   function lookup(event) {
@@ -180,6 +232,7 @@
     if (!code) { loadQueue(); return; }
     api("GET", "/staff/api/queue/" + encodeURIComponent(code)).then(function (entry) {
       byId("queue-status").textContent = "Found " + entry.code + ".";
+      byId("queue-pages").hidden = true;
       showEntries([entry]);
     }).catch(function (e) { byId("queue-status").textContent = e.message; });
   }
@@ -188,6 +241,8 @@
     byId("caller-words").addEventListener("input", onType);
     byId("copy-note").addEventListener("click", copyNote);
     byId("lookup").addEventListener("submit", lookup);
+    byId("queue-prev").addEventListener("click", function () { turnPage(-1); });
+    byId("queue-next").addEventListener("click", function () { turnPage(1); });
     loadQueue();
     setInterval(function () { if (!byId("lookup-code").value.trim()) loadQueue(); }, 15000);
   });

@@ -1,6 +1,7 @@
-/* The printable "summary for my GP" page. The conversation id comes in the
-   address's fragment (#...), which browsers never send to a server, and the
-   summary is fetched with it. Everything is put on the page as text. */
+/* The printable "summary for my GP" page. A short-lived, read-only link token
+   (never the conversation id) comes in the address's fragment (#...), which
+   browsers never send to a server, and the summary is fetched with it.
+   Everything is put on the page as text. */
 (function () {
   "use strict";
 
@@ -57,20 +58,24 @@
       day: "numeric", month: "long", year: "numeric"
     });
     byId("summary-print").addEventListener("click", function () { window.print(); });
-    var sessionId = decodeURIComponent(location.hash.slice(1));
-    if (!sessionId) {
+    var link = "";
+    try { link = decodeURIComponent(location.hash.slice(1)); } catch (e) { link = ""; }
+    if (!link) {
       fail("Open this page from the chat window's \"Summary for my GP\" button.");
       return;
     }
     fetch("/api/summary", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: sessionId })
+      body: JSON.stringify({ link: link })
     }).then(function (response) {
+      if (response.status === 404 || response.status === 403) throw new Error("expired");
       if (!response.ok) throw new Error(String(response.status));
       return response.json();
-    }).then(show).catch(function () {
-      fail("Sorry, the summary could not be loaded. Please try again in a moment.");
+    }).then(show).catch(function (e) {
+      fail(e.message === "expired"
+        ? "This summary link has expired. Open the summary again from the chat window's \"Summary for my GP\" button."
+        : "Sorry, the summary could not be loaded. Please try again in a moment.");
     });
   });
 })();
