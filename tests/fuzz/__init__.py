@@ -1,0 +1,1 @@
+"""Property-based tests: arbitrary input into every field of every public endpoint."""
