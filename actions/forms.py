@@ -1,8 +1,8 @@
-"""Validation for the symptom form: infer an obvious region, and keep asking politely."""
+"""Validation for the symptom form: infer an obvious region, keep what was said before, and keep asking politely."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import Any, List
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -17,6 +17,29 @@ from signpost.triage import implied_regions
 # Intents that, while the form waits for an answer, mean "try again" rather
 # than a side question handled by a rule.
 KEEP_ASKING = {"describe_symptoms", "nlu_fallback", "greet", "affirm", "deny", "thanks", "confirm_safe"}
+# What a person describes adds up over the conversation: eyes in one message and the
+# jaw in the next is both, and so is a neck now and a shoulder later.
+CUMULATIVE = ("body_region", "symptom", "modifier")
+# Events after which earlier descriptions no longer count.
+FRESH_START = {"restart", "session_started"}
+
+
+def _as_list(value: Any) -> List[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def earlier_value(tracker: Tracker, name: str) -> List[str]:
+    """The slot's value before the latest message, from this conversation's events."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:last_user]):
+        if event.get("event") in FRESH_START:
+            return []
+        if event.get("event") == "slot" and event.get("name") == name:
+            return _as_list(event.get("value"))
+    return []
 
 
 class ValidateSymptomForm(FormValidationAction):
@@ -24,10 +47,14 @@ class ValidateSymptomForm(FormValidationAction):
         return "validate_symptom_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        new = tracker.slots_to_validate()
+        new = dict(tracker.slots_to_validate())
+        for name in CUMULATIVE:
+            if name in new:
+                merged = list(dict.fromkeys(earlier_value(tracker, name) + _as_list(new[name])))
+                new[name] = merged or new[name]
         events: List[EventType] = [SlotSet(k, v) for k, v in new.items()]
-        regions = tracker.get_slot("body_region")
-        symptoms = tracker.get_slot("symptom")
+        regions = new.get("body_region", tracker.get_slot("body_region"))
+        symptoms = new.get("symptom", tracker.get_slot("symptom"))
         if symptoms:
             try:
                 with Session(knowledge_engine(), future=True) as session:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, template
 from signpost import triage
-from signpost.conversations import repository as conversations
+from signpost.conversations.delivered import RECORD_KEY, triage_record
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
 from signpost.responses import join_items
@@ -42,7 +42,11 @@ def contact_line(domain: DomainDict, contact: Contact, channel: str | None) -> s
 
 
 class ActionSignpost(SignpostAction):
-    """Name up to three types the description is sometimes seen in, with reasons."""
+    """Name up to three types the description is sometimes seen in, with reasons.
+
+    The first message carries the triage record for the GP summary and the overview;
+    the tracker store writes it once the message is in the saved conversation.
+    """
 
     def name(self) -> str:
         return "action_signpost"
@@ -58,20 +62,30 @@ class ActionSignpost(SignpostAction):
         helpline = repository.contact(session, HELPLINE_ID)
         channel = _channel(tracker)
         type_ids = [c.type_id for c in candidates]
-        conversations.record_triage(session, tracker.sender_id, channel, regions, symptoms, modifiers, type_ids)
+        terms = repository.terms(session)
+
+        def known(values: List[str], kind: str) -> List[str]:
+            return [v for v in values if v in terms and terms[v].kind == kind]
+
+        # The message that names the types carries the record (signpost.conversations.delivered):
+        # only terms of the vocabulary, so nothing a person typed reaches the summary verbatim.
+        record = {
+            RECORD_KEY: triage_record(
+                known(regions, "region"), known(symptoms, "symptom"), known(modifiers, "modifier"), type_ids
+            )
+        }
         call = (
             template(domain, "utter_contact_call", channel).format(name=helpline.name, phone=helpline.phone)
             if helpline
             else ""
         )
         if not candidates:
-            dispatcher.utter_message(response="utter_signpost_none")
+            dispatcher.utter_message(response="utter_signpost_none", **record)
             if call:
                 dispatcher.utter_message(text=call)
             dispatcher.utter_message(response="utter_safety_net")
             return [SlotSet("suggested_types", [])]
 
-        terms = repository.terms(session)
         types = {t.id: t for t in listed}
         line = template(domain, "utter_candidate_line", channel)
         last_pair = template(domain, "utter_list_last_pair", channel)
@@ -82,7 +96,7 @@ class ActionSignpost(SignpostAction):
             )
             for c in candidates
         ]
-        dispatcher.utter_message(response="utter_signpost_candidates", candidates=bullet_list(lines))
+        dispatcher.utter_message(response="utter_signpost_candidates", candidates=bullet_list(lines), **record)
 
         top = types[candidates[0].type_id]
         subtypes = triage.subtype_for(top.subtypes, symptoms)

@@ -12,6 +12,7 @@ entity ruler; `load_pipeline` also accepts an installed package such as
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -31,6 +32,11 @@ _KIND_LABEL = {"region": REGION, "symptom": SYMPTOM, "modifier": MODIFIER}
 # Typographic characters people paste or phones insert, mapped one-to-one so
 # character offsets stay valid.
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+# A body part named right after a negation is the one it is NOT about:
+# "it's not my neck, it's my shoulder".
+_NEGATED = re.compile(
+    r"\b(?:not|isn't|isnt|aren't|wasn't|never)\s+(?:in\s+|just\s+)?(?:my|the|his|her|their|our|your)?\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,8 @@ class Lexicon:
     def __init__(self, nlp: Language, content: Content):
         self._nlp = nlp
         self._implies = {t.id: t.implies_region for t in content.terms if t.implies_region}
+        # One-word region phrases: "head shakes" or "neck stiffness" is a symptom of that part.
+        self._region_words = {p: t.id for t in content.terms if t.kind == "region" for p in t.phrases if " " not in p}
 
     def analyse(self, text: str) -> Findings:
         prepared = text.translate(_NORMALISE)
@@ -133,11 +141,21 @@ class Lexicon:
         if len(lowered) == len(prepared):
             prepared = lowered
         doc = self._nlp(prepared)
-        matches = tuple(
+        found = [
             Match(ent.label_, ent.ent_id_, ent.start_char, ent.end_char, text[ent.start_char : ent.end_char])
             for ent in doc.ents
-            if ent.label_ in LABELS and ent.ent_id_
-        )
+            if ent.label_ in LABELS and ent.ent_id_ and not _negated(ent.label_, prepared, ent.start_char)
+        ]
+        # The body part inside a symptom phrase is named too: "head tremor", "neck stiffness".
+        for ent in doc.ents:
+            if ent.label_ != SYMPTOM or ent.ent_id_ in self._implies:
+                continue
+            for token in ent:
+                region = self._region_words.get(token.lemma_) or self._region_words.get(token.lower_)
+                if region:
+                    end = token.idx + len(token.text)
+                    found.append(Match(REGION, region, token.idx, end, text[token.idx : end]))
+        matches = tuple(sorted(found, key=lambda m: (m.start, m.end)))
 
         def ids(label: str) -> tuple[str, ...]:
             return _ordered_unique(m.value for m in matches if m.label == label)
@@ -153,6 +171,11 @@ class Lexicon:
             places=ids(PLACE),
             implied_regions=implied,
         )
+
+
+def _negated(label: str, text: str, start: int) -> bool:
+    """A region named straight after "not": "it's not my neck" is not about the neck."""
+    return label == REGION and bool(_NEGATED.search(text[max(0, start - 30) : start].lower()))
 
 
 def lookup_tables(content: Content) -> dict[str, list[str]]:

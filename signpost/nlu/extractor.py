@@ -9,6 +9,7 @@ intent, so a description is never lost to a greeting or a fallback.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,7 +23,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from signpost.config import get_settings
 from signpost.knowledge.content import load_content
-from signpost.lexicon import Lexicon, load_pipeline
+from signpost.lexicon import Findings, Lexicon, load_pipeline
+
+RANKING_DISCOUNT = 0.5
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(how|what|why|where|who|which|when|can|could|should|would|will|is|are|do|does|did)\b",
+    re.IGNORECASE,
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -39,6 +46,25 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             "override_below": 0.6,
             # intents a description always overrides ("hi, my neck twists")
             "override_intents": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback"],
+            # side topics that a statement naming a region and a symptom overrides
+            "statement_overrides": [
+                "ask_pain",
+                "ask_mental_health",
+                "ask_managing",
+                "ask_treatments",
+                "ask_cure",
+                "ask_what_is_dystonia",
+                "ask_type_info",
+                "ask_occupational_therapy",
+                "ask_carers",
+                "ask_support_groups",
+                "ask_helpline",
+                "ask_why_asking",
+                "bot_challenge",
+            ],
+            "type_info_intent": "ask_type_info",
+            # the modifier meaning only "dystonia" or "a movement disorder" was said
+            "condition_signal": "dystonia_named",
         }
 
     def __init__(self, config: Dict[str, Any], lexicon: Lexicon) -> None:
@@ -81,11 +107,41 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
                 add_to_output=True,
             )
         intent: Optional[Dict[str, Any]] = message.get(INTENT)
-        if findings.is_description and self._should_override(intent):
-            describe = {"name": self._config["describe_intent"], "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != describe["name"]]
-            message.set(INTENT, describe, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [describe, *ranking], add_to_output=True)
+        target = self._target_intent(findings, intent, text)
+        if target:
+            chosen = {"name": target, "confidence": 1.0}
+            # The classifier's guesses stay in the ranking at half weight, so the fallback
+            # classifier does not read a confident wrong guess as a tie with this choice.
+            ranking = [
+                {**r, "confidence": (r.get("confidence") or 0.0) * RANKING_DISCOUNT}
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get("name") != target
+            ]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+    def _target_intent(self, findings: Findings, intent: Optional[Dict[str, Any]], text: str) -> Optional[str]:
+        """The intent the vocabulary says this message has, when it should replace the classifier's."""
+        describe = self._config["describe_intent"]
+        name = (intent or {}).get("name")
+        if name == describe:
+            # Confirm it, so a hesitant "describe" is not turned into a fallback or low mood later.
+            named_only = self._config["condition_signal"] in findings.modifiers
+            return describe if findings.is_description or named_only else None
+        weak = self._should_override(intent)
+        if findings.is_description:
+            complete = bool(findings.regions) and bool(findings.symptoms or findings.modifiers)
+            if weak or (complete and name in self._config["statement_overrides"] and not _QUESTION.search(text)):
+                return describe
+            return None
+        if not weak:
+            return None
+        if findings.types:
+            return str(self._config["type_info_intent"])
+        if findings.modifiers and not _QUESTION.search(text):
+            # "I have a movement disorder", or a pattern alone ("a few attacks"): start the questions.
+            return describe
+        return None
 
     def _should_override(self, intent: Optional[Dict[str, Any]]) -> bool:
         if not intent or not intent.get("name"):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ from actions.base import SignpostAction
 from actions.forms import ValidateSymptomForm
 from actions.signposting import ActionContacts, ActionMoreTips, ActionSignpost
 from actions.topics import ActionAnswerTopic, ActionExplainQuestion, ActionHelpline, ActionSupportGroups, ActionTypeInfo
+from signpost.conversations.delivered import RECORD_KEY, triage_record
 from signpost.conversations.repository import triage_records
 from signpost.knowledge.db import make_engine
 
@@ -104,13 +107,35 @@ async def test_signpost_with_no_match_says_so_honestly(dispatcher, tracker, doma
     assert any("020 7793 3650" in t for t in texts(dispatcher))
 
 
-async def test_signpost_records_what_was_described_for_the_summary(knowledge_db, dispatcher, tracker, domain):
-    slots = {"body_region": ["neck"], "symptom": ["head_turning"], "modifier": []}
-    await ActionSignpost().run(dispatcher, tracker(slots=slots, channel="socketio"), domain)
+@pytest.mark.parametrize(
+    "slots,response,types",
+    [
+        ({"body_region": ["neck"], "symptom": ["head_turning"], "modifier": []}, "utter_signpost_candidates", True),
+        ({"body_region": [], "symptom": ["pain"]}, "utter_signpost_none", False),
+    ],
+)
+async def test_signpost_describes_its_record_on_the_message_and_writes_nothing(
+    slots, response, types, knowledge_db, dispatcher, tracker, domain
+):
+    events = await ActionSignpost().run(dispatcher, tracker(slots=slots, channel="socketio"), domain)
+    (message,) = [m for m in dispatcher.messages if RECORD_KEY in m]
+    assert message["response"] == response
+    named = events[0]["value"]
+    assert bool(named) is types
+    assert message[RECORD_KEY] == triage_record(
+        slots["body_region"], slots["symptom"], slots.get("modifier", []), named
+    )
     with Session(make_engine(knowledge_db), future=True) as s:
-        (record,) = triage_records(s, "test-user")
-    assert (record.channel, record.regions, record.symptoms) == ("socketio", ["neck"], ["head_turning"])
-    assert record.types[0] == "cervical"
+        assert triage_records(s, "test-user") == [], "the record waits until the reply is in the saved conversation"
+
+
+async def test_signpost_records_only_terms_of_the_vocabulary(dispatcher, tracker, domain):
+    """Entities forced from outside (`/describe_symptoms{...}`) never reach the summary verbatim."""
+    slots = {"body_region": ["neck", "call 07700 900123"], "symptom": ["head_turning", "neck"], "modifier": ["x"]}
+    await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
+    (message,) = [m for m in dispatcher.messages if RECORD_KEY in m]
+    record = message[RECORD_KEY]
+    assert (record["regions"], record["symptoms"], record["modifiers"]) == (["neck"], ["head_turning"], [])
 
 
 async def test_more_tips_follow_the_suggested_types(dispatcher, tracker, domain):
@@ -195,6 +220,42 @@ async def test_form_infers_the_region_a_symptom_names(dispatcher, tracker, domai
     events = await ValidateSymptomForm().run(dispatcher, t, domain)
     assert {"event": "slot", "name": "body_region", "value": ["eyes"], "timestamp": None} in events
     assert dispatcher.messages == []
+
+
+def _two_turns(earlier: dict[str, Any], now: dict[str, Any], restart: bool = False) -> Tracker:
+    """A conversation that described `earlier` in one message and `now` in the next."""
+    parse = {"intent": {"name": "describe_symptoms", "confidence": 1.0}, "entities": [], "text": ""}
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-user",
+            "slots": {**earlier, **now},
+            "latest_message": parse,
+            "events": [
+                {"event": "user", "text": "", "parse_data": parse},
+                *({"event": "slot", "name": k, "value": v} for k, v in earlier.items()),
+                {"event": "action", "name": "action_signpost"},
+                *([{"event": "restart"}] if restart else []),
+                {"event": "user", "text": "", "parse_data": parse},
+                *({"event": "slot", "name": k, "value": v} for k, v in now.items()),
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+async def test_form_adds_a_region_to_the_ones_described_before(dispatcher, domain):
+    t = _two_turns({"body_region": ["eyes"], "symptom": ["blinking"]}, {"body_region": ["face_jaw"]})
+    events = await ValidateSymptomForm().run(dispatcher, t, domain)
+    assert SlotSet("body_region", ["eyes", "face_jaw"]) in events
+
+
+async def test_form_forgets_earlier_regions_after_a_restart(dispatcher, domain):
+    t = _two_turns({"body_region": ["neck"]}, {"body_region": ["hand_arm"]}, restart=True)
+    events = await ValidateSymptomForm().run(dispatcher, t, domain)
+    assert SlotSet("body_region", ["hand_arm"]) in events
 
 
 async def test_form_asks_again_when_nothing_was_recognised(dispatcher, tracker, domain):

@@ -37,6 +37,18 @@ CASES = [
     ("is there a group near Leeds", {"place": "Leeds"}),
     ("several areas or my whole body", {"body_region": "whole_body"}),
     ("one side of my body", {"body_region": "one_side"}),
+    # everyday words from the real-world development set (eval/real/, split dev)
+    ("My head wants to turn right all the time", {"body_region": "neck", "symptom": "head_turning"}),
+    ("At the moment my head is out of line", {"symptom": "head_turning"}),
+    ("Today my jaw has insisted on tremoring a lot.", {"body_region": "face_jaw", "symptom": "tremor"}),
+    ("my voice sounded horse and raspy", {"body_region": "voice", "symptom": "voice_change"}),
+    ("I literally could not get the words out", {"symptom": "voice_change", "body_region": "voice"}),
+    ("problems holding my pen", {"symptom": "writing_difficulty", "body_region": "hand_arm"}),
+    ("my foot has a mind of its own", {"body_region": "foot_leg", "symptom": "uncontrolled"}),
+    ("my M finger would curl involuntary into the palm", {"body_region": "hand_arm", "symptom": "hand_cramp"}),
+    ("noticed my toes were uncurled", {"symptom": "foot_turning", "body_region": "foot_leg"}),
+    ("my body flipping around and contorting", {"symptom": "twisting"}),
+    ("I have a movement disorder.", {"modifier": "dystonia_named"}),
 ]
 
 
@@ -71,6 +83,23 @@ def test_symptom_implies_its_region(lex):
     findings = lex.analyse("I keep blinking")
     assert findings.regions == ("eyes",)
     assert findings.implied_regions == ("eyes",)
+
+
+@pytest.mark.parametrize(
+    "text,kept,dropped",
+    [
+        ("it's not my neck, it's my shoulder", "hand_arm", "neck"),
+        ("the trouble isn't in my hands, it's my feet", "foot_leg", "hand_arm"),
+    ],
+)
+def test_a_body_part_after_not_is_dropped(lex, text, kept, dropped):
+    findings = lex.analyse(text)
+    assert kept in findings.regions
+    assert dropped not in findings.regions
+
+
+def test_cant_before_a_verb_is_not_a_negated_body_part(lex):
+    assert "eyes" in lex.analyse("I can't open my eyes").regions
 
 
 def test_words_that_are_not_in_the_vocabulary_find_nothing(lex):
