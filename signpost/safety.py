@@ -21,6 +21,9 @@ RED_FLAGS_FILE = KNOWLEDGE_DIR / "red_flags.yml"
 CATEGORIES = ("emergency", "crisis", "urgent", "safe", "medication", "low_mood")
 RED_FLAG_CATEGORIES = ("emergency", "crisis", "urgent")
 NEGATION_WINDOW = 3
+# Groups that `hedged: true` rules consult (see _Rule).
+HEDGE_GROUP = "about_risk_or_past"
+PRESENT_GROUP = "happening_now"
 _NEGATIONS = re.compile(
     r"\b(not|no|never|isn'?t|wasn'?t|aren'?t|don'?t|doesn'?t|didn'?t|dont|doesnt|didnt|isnt|wasnt|without|nothing|n't)\b"
 )
@@ -51,6 +54,11 @@ class _Rule:
     patterns: tuple[re.Pattern[str], ...]  # all must match (one for sequence/any rules)
     negatable: bool
     unless: tuple[re.Pattern[str], ...] = ()  # any of these anywhere in the message cancels the rule
+    # `hedged` rules are cancelled by words that make the message about a risk, or about
+    # a past event, rather than a report of one ("can cause", "one time I", "years ago"),
+    # unless the message also says it is happening now.
+    hedge: re.Pattern[str] | None = None
+    present: re.Pattern[str] | None = None
 
 
 def _alternatives(values: list[str]) -> str:
@@ -71,13 +79,17 @@ def _compile(data: dict[str, Any]) -> list[_Rule]:
             patterns = [groups[g] for g in raw["all"]]
         else:
             patterns = ["|".join(groups[g] for g in raw["any"])]
+        unless = [*(raw.get("unless") or ()), *(groups[g] for g in raw.get("unless_groups") or ())]
+        hedged = bool(raw.get("hedged"))
         rules.append(
             _Rule(
                 raw["id"],
                 raw["category"],
                 tuple(re.compile(p) for p in patterns),
                 bool(raw.get("negatable")),
-                tuple(re.compile(p) for p in raw.get("unless") or ()),
+                tuple(re.compile(p) for p in unless),
+                re.compile(groups[HEDGE_GROUP]) if hedged else None,
+                re.compile(groups[PRESENT_GROUP]) if hedged else None,
             )
         )
     order = {c: i for i, c in enumerate(CATEGORIES)}
@@ -106,6 +118,8 @@ class RedFlagDetector:
     @staticmethod
     def _match(rule: _Rule, text: str) -> str | None:
         if any(u.search(text) for u in rule.unless):
+            return None
+        if rule.hedge is not None and rule.hedge.search(text) and not (rule.present and rule.present.search(text)):
             return None
         spans = []
         for pattern in rule.patterns:

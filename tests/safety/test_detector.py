@@ -1,11 +1,22 @@
-"""The deterministic layer on the whole corpus: every red flag caught, almost no false alarms."""
+"""The deterministic layer on the whole corpus: every red flag caught, almost no false alarms.
+
+Also the development split of the real-world messages (eval/red_flags): every red
+flag caught in its category, at most 1 look-alike in 25 raising an alarm.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from signpost.safety import RedFlagDetector, default_detector, normalise
-from tests.safety.corpus import MAX_FALSE_ALARM_RATE, look_alikes, red_flags
+from tests.safety.corpus import (
+    MAX_FALSE_ALARM_RATE,
+    MAX_REAL_WORLD_FALSE_ALARM_RATE,
+    look_alikes,
+    real_world_look_alikes,
+    real_world_red_flags,
+    red_flags,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +43,55 @@ def test_false_alarms_stay_under_two_percent(detector):
     messages = look_alikes()["non_emergency"]
     alarms = [(found.rule_id, text) for text in messages if (found := detector.detect(text)) and found.is_red_flag]
     assert len(alarms) / len(messages) <= MAX_FALSE_ALARM_RATE, alarms
+
+
+def test_real_world_corpus_has_sources_and_both_kinds():
+    flags, benign = real_world_red_flags(), real_world_look_alikes()
+    assert len(flags) >= 25 and len(benign) >= 25
+    assert {m["category"] for m in flags} == {"emergency", "crisis", "urgent"}
+    assert all(m["source"].startswith("http") and m["source_title"] and m["kind"] for m in flags + benign)
+
+
+@pytest.mark.parametrize("case", real_world_red_flags(), ids=lambda c: f"{c['kind']}:{c['text'][:40]}")
+def test_real_world_red_flag_is_caught_in_its_category(detector, case):
+    found = detector.detect(case["text"])
+    assert found is not None and found.category == case["category"], (found, case["source"])
+
+
+def test_real_world_look_alikes_rarely_raise_the_alarm(detector):
+    messages = [m["text"] for m in real_world_look_alikes()]
+    alarms = [(found.rule_id, text) for text in messages if (found := detector.detect(text)) and found.is_red_flag]
+    assert len(alarms) / len(messages) <= MAX_REAL_WORLD_FALSE_ALARM_RATE, alarms
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        # a question about a risk, information, or a past event: no alarm
+        ("Can botox in the neck make it hard to swallow?", None),
+        ("one time I laughed so hard I couldn't breathe", None),
+        ("What is a dystonic storm?", None),
+        ("the nurse said one beep means the pump is low on medicine", None),
+        ("my son was in status dystonicus years ago", None),
+        # the same words, happening now
+        ("my son was in status dystonicus years ago and it's happening again now", "emergency"),
+        ("he is choking, this happened years ago too", "emergency"),
+        ("her spasms won't stop and she is burning up", "emergency"),
+        ("his dystonic posturing is getting increasingly severe and he is febrile", "emergency"),
+        ("the baclofen pump alarm is going off", "urgent"),
+        ("we missed the pump refill and she's itchy and stiffer", "urgent"),
+        ("we missed the pump refill and now she has a fever and is hallucinating", "emergency"),
+        ("the pump alarm is beeping and he's getting stiffer", "emergency"),
+        ("gave him Stemetil this morning and his eyes are rolled up", "urgent"),
+        ("took a tablet for vomiting a few hours later my neck locked to one side", "urgent"),
+        ("I got nothing to live for", "crisis"),
+        ("I cannot do another day of this", "crisis"),
+        ("my doctor asked me: have you had suicidal thoughts?", None),
+    ],
+)
+def test_tense_and_context(detector, text, category):
+    found = detector.detect(text)
+    assert (found.category if found and found.is_red_flag else None) == category, found
 
 
 @pytest.mark.parametrize("group,category", [("medication", "medication"), ("low_mood", "low_mood"), ("safe", "safe")])

@@ -1,9 +1,11 @@
 """Red flags through the REST channel at three points of a conversation.
 
-Every red flag in the corpus is sent in a new conversation, in the middle of
-a question and after signposting; the reply must be the safety response with
-its numbers. Every look-alike is sent to a new conversation; at most 2 % may
-get a safety response.
+Every red flag in the corpus, and every red flag of the real-world development
+split (eval/red_flags), is sent in a new conversation, in the middle of a
+question and after signposting; the first bubble of the reply must be the
+safety response with its numbers. Every look-alike is sent to a new
+conversation; at most 2 % of the written ones, and 1 in 25 of the real-world
+ones, may get a safety response.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ import pytest
 
 from signpost.policy import RESPONSE_FOR_INTENT
 from tests.http import say
-from tests.safety.corpus import MAX_FALSE_ALARM_RATE, NUMBERS, look_alikes, red_flags
+from tests.safety.corpus import (
+    MAX_FALSE_ALARM_RATE,
+    MAX_REAL_WORLD_FALSE_ALARM_RATE,
+    NUMBERS,
+    look_alikes,
+    real_world_look_alikes,
+    real_world_red_flags,
+    red_flags,
+)
 
 pytestmark = pytest.mark.servers
 STATES = {
@@ -39,6 +49,35 @@ def _run(base: str, before: list[str], message: str) -> str:
     for text in before:
         say(base, sender, text)
     return _first_text(say(base, sender, message))
+
+
+def _first_bubbles(base: str, jobs: list[tuple[str, dict]]) -> list[str]:
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(lambda job: _run(base, STATES[job[0]], job[1]["text"]), jobs))
+
+
+def _wrong(domain, jobs: list[tuple[str, dict]], answers: list[str]) -> list[tuple[str, str, str, str]]:
+    wrong = []
+    for (state, case), answer in zip(jobs, answers, strict=True):
+        expected = _text(domain, RESPONSE_FOR[case["category"]])
+        if answer != expected or not all(n in answer for n in NUMBERS[case["category"]]):
+            wrong.append((state, case["category"], case["text"][:60], answer[:80]))
+    return wrong
+
+
+def test_real_world_red_flags_are_answered_first_at_every_point(servers, domain):
+    jobs = [(state, case) for state in STATES for case in real_world_red_flags()]
+    wrong = _wrong(domain, jobs, _first_bubbles(servers.base, jobs))
+    assert wrong == [], f"{len(wrong)} of {len(jobs)} wrong"
+
+
+def test_real_world_look_alikes_rarely_raise_the_alarm(servers, domain):
+    safety = {_text(domain, r) for r in RESPONSE_FOR.values()}
+    messages = [m["text"] for m in real_world_look_alikes()]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda m: _run(servers.base, [], m), messages))
+    alarms = [m for m, a in zip(messages, answers, strict=True) if a in safety]
+    assert len(alarms) / len(messages) <= MAX_REAL_WORLD_FALSE_ALARM_RATE, alarms
 
 
 def test_every_red_flag_is_answered_at_every_point(servers, domain):
