@@ -1,8 +1,8 @@
-"""Side questions: general topics, a named type, support groups, the helpline, "why ask?"."""
+"""Side questions: short answers, general topics, a named type, support groups, the helpline, "why ask?"."""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -12,11 +12,22 @@ from sqlalchemy.orm import Session
 from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, template
 from actions.signposting import HELPLINE_ID
 from signpost.knowledge import repository
+from signpost.knowledge.answers import GAP_ID, RETRIEVAL_INTENT, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
 WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
 # Responses that follow a topic's answer: mental health offers the crisis lines.
 FOLLOW_UP = {"mental_health": "utter_crisis_offer"}
+# How sure the ResponseSelector must be before its answer is given: for a `faq`
+# question at all (below it, the honest "nothing specific" answer), and instead of a
+# side topic's whole page, lower when the answer narrows that very topic. Measured on
+# the development split of eval/questions (docs/questions.md).
+FAQ_MIN_CONFIDENCE = 0.2
+REFINE_SAME_TOPIC = 0.5
+REFINE_OTHER_TOPIC = 0.8
+# When the intent classifier was unsure (nlu_fallback) but the answer is clear.
+FALLBACK_ANSWER = 0.9
+FALLBACK_INTENT = "nlu_fallback"
 
 
 def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -25,8 +36,27 @@ def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return value or tracker.get_slot(entity)
 
 
+def selected_answer(tracker: Tracker) -> Tuple[Optional[str], float]:
+    """The answer the ResponseSelector chose for the latest message, and how sure it was."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    response = selector.get("response") or {}
+    key = str(response.get("intent_response_key") or "")
+    prefix = f"{RETRIEVAL_INTENT}/"
+    return (key[len(prefix) :] or None) if key.startswith(prefix) else None, float(response.get("confidence") or 0)
+
+
+def _narrower_answer(tracker: Tracker, topic_id: str) -> Optional[Answer]:
+    """A short answer that fits a side-topic question better than the topic's whole page."""
+    answer_id, confidence = selected_answer(tracker)
+    answer = answers_by_id().get(answer_id or "")
+    if answer is None or answer.id == GAP_ID:
+        return None
+    needed = REFINE_SAME_TOPIC if answer.topic == topic_id else REFINE_OTHER_TOPIC
+    return answer if confidence >= needed else None
+
+
 class ActionAnswerTopic(SignpostAction):
-    """Answer a general question (what is dystonia, pain, carers, ...) from the topics."""
+    """Answer a question: a short answer from answers.yml, or a topic page (what is dystonia, pain, ...)."""
 
     def name(self) -> str:
         return "action_answer_topic"
@@ -35,9 +65,24 @@ class ActionAnswerTopic(SignpostAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         intent = latest_intent(tracker) or ""
+        if intent == RETRIEVAL_INTENT:
+            answers = answers_by_id()
+            answer_id, confidence = selected_answer(tracker)
+            chosen = answer_id if answer_id in answers and confidence >= FAQ_MIN_CONFIDENCE else GAP_ID
+            dispatcher.utter_message(response=answers[chosen or GAP_ID].response_name)
+            return []
+        if intent == FALLBACK_INTENT:
+            answer_id, confidence = selected_answer(tracker)
+            clear = answers_by_id().get(answer_id or "") if confidence >= FALLBACK_ANSWER else None
+            dispatcher.utter_message(response=clear.response_name if clear else "utter_default")
+            return []
         topic = repository.topic_for_intent(session, intent)
         if topic is None:
             dispatcher.utter_message(response="utter_default")
+            return []
+        narrower = _narrower_answer(tracker, topic.id)
+        if narrower is not None:
+            dispatcher.utter_message(response=narrower.response_name)
             return []
         dispatcher.utter_message(
             response="utter_topic", title=topic.title, summary=topic.summary, details=topic.details

@@ -19,7 +19,7 @@ def _nlu_examples(paths: list[Path]) -> dict[str, list[str]]:
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             if "intent" in block:
                 lines = [ln[2:].strip() for ln in block["examples"].splitlines() if ln.strip().startswith("- ")]
-                out.setdefault(block["intent"], []).extend(lines)
+                out.setdefault(block["intent"].split("/")[0], []).extend(lines)
     return out
 
 
