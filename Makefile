@@ -63,10 +63,11 @@ run: build seed train ## install, build, seed, train, then start every process
 run-replicas: build train ## two Rasa replicas (5005, 5006) and one action server on DATABASE_URL and REDIS_URL
 	$(BIN)/python scripts/run_replicas.py
 
-lint: $(BIN)/.installed ## ruff (format check and lint) and mypy
-	$(BIN)/ruff format --check signpost actions tests scripts
-	$(BIN)/ruff check signpost actions tests scripts
+lint: $(BIN)/.installed ## ruff (format check and lint), mypy, and the generated Q&A data up to date
+	$(BIN)/ruff format --check signpost actions tests scripts eval
+	$(BIN)/ruff check signpost actions tests scripts eval
 	$(BIN)/mypy signpost actions
+	$(BIN)/python -m signpost.knowledge.answers --check
 
 browser: ## install Debian's chromium for the end-to-end browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; }
@@ -74,13 +75,21 @@ browser: ## install Debian's chromium for the end-to-end browser tests (needs ro
 validate: build ## rasa data validate, failing on warnings
 	$(BIN)/rasa data validate --fail-on-warnings
 
-test: lint build seed validate train ## the whole suite: lint, pytest, data validation, story and NLU tests
+test: lint build seed validate train $(DEPLOY_VENV)/.installed ## the whole suite: lint, pytest (fuzz and deploy checks included), data validation, story and NLU tests
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
 	$(BIN)/python scripts/nlu_check.py --model $(MODEL)
 
 eval: build seed train ## share of evaluation descriptions whose first reply names the right type
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval.py
+
+eval-real: build seed train ## real-world descriptions, conversations, questions and red flags (dev and test splits)
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_real.py --split all
+	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_questions.py --split all
+	$(BIN)/python eval/red_flags/measure.py
+
+fuzz: build seed train ## the fuzz tests at length (HYPOTHESIS_PROFILE=long) against the test servers
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -v
 
 bench: build seed train ## turn latency (sequential and 20 concurrent), training time, memory
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/bench.py
@@ -105,4 +114,34 @@ compare: build ## compare NLU pipelines on the held-out split
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run run-replicas lint browser validate test eval bench load load-replicas screenshot compare clean
+.PHONY: help install build seed train run run-replicas lint browser validate test eval eval-real fuzz bench load load-replicas screenshot compare clean
+
+# Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
+# schemas, the per-image dependency locks and their audit (docs/operations.md).
+DEPLOY_VENV := .venv-deploy
+DEPLOY_TOOLS := checkov==3.3.30 kubernetes-validate==1.37.0 pip-tools==7.6.2 pip-audit==2.10.1
+DEPLOY_LOCKS := $(patsubst %.in,%.txt,$(wildcard deploy/requirements/*.in))
+KUBERNETES_VERSIONS := 1.28.0 1.31.0 1.34.0 1.37.0
+AUDIT_SERVICE ?= pypi
+
+$(DEPLOY_VENV)/.installed: .python-version
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install --quiet $(DEPLOY_TOOLS)
+	touch $@
+
+deploy-check: $(DEPLOY_VENV)/.installed ## checkov and strict Kubernetes schemas on deploy/, then tests/test_deploy.py
+	$(DEPLOY_VENV)/bin/checkov --config-file .checkov.yaml
+	for v in $(KUBERNETES_VERSIONS); do $(DEPLOY_VENV)/bin/kubernetes-validate --strict --quiet -k $$v deploy/k8s/*.yaml || exit 1; done
+	$(BIN)/python -m pytest tests/test_deploy.py -q
+
+deploy-lock: $(DEPLOY_VENV)/.installed ## re-lock each image's packages with hashes (deploy/requirements/*.in -> .txt)
+	for lock in $(DEPLOY_LOCKS); do CUSTOM_COMPILE_COMMAND="make deploy-lock" $(DEPLOY_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links --output-file $$lock $${lock%.txt}.in || exit 1; done
+
+deploy-audit: $(DEPLOY_VENV)/.installed ## known vulnerabilities in every lock (pip-audit; run it weekly, needs the audit service)
+	for lock in $(DEPLOY_LOCKS); do $(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --progress-spinner off \
+		--vulnerability-service $(AUDIT_SERVICE) -r $$lock || exit 1; done
+	$(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
+		--vulnerability-service $(AUDIT_SERVICE) -r requirements.txt
+
+.PHONY: deploy-check deploy-lock deploy-audit
