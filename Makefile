@@ -12,6 +12,7 @@ LOOKUPS := data/nlu/vocabulary_lookups.yml
 KNOWLEDGE := $(wildcard data/knowledge/*.yml)
 VENDOR := build/web/vendor/socket.io.min.js
 LOAD_VENV := .venv-load
+DEPLOY_VENV := .venv-deploy
 LOCUST_VERSION := 2.46.0
 RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml data/stories/*.yml))
 
@@ -118,7 +119,6 @@ clean: ## remove built artefacts (keeps .venv)
 
 # Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
 # schemas, the per-image dependency locks and their audit (docs/operations.md).
-DEPLOY_VENV := .venv-deploy
 DEPLOY_TOOLS := checkov==3.3.30 kubernetes-validate==1.37.0 pip-tools==7.6.2 pip-audit==2.10.1
 DEPLOY_LOCKS := $(patsubst %.in,%.txt,$(wildcard deploy/requirements/*.in))
 KUBERNETES_VERSIONS := 1.28.0 1.31.0 1.34.0 1.37.0
