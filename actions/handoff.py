@@ -12,8 +12,10 @@ address (the channel's keyed hash of it, `client` in the message metadata) opens
 most `handoffs_per_address_per_hour` new entries an hour. Beyond a cap the entry is
 marked `suspected_automation` for staff, no new entry is opened, and the person
 still gets the helpline's number (with the code of the entry they already have).
-A red flag beyond a cap still opens its entry, marked `suspected_automation`: a real
-emergency from a shared address (a hospital, a library) must never be dropped.
+Requests for a person and red flags are counted apart, each against the per-address
+cap. A red flag beyond a cap still opens its entry, marked `suspected_automation`: a
+real emergency from a shared address (a hospital, a library) must never be dropped,
+and many of them must not use up the place of the people asking for a person.
 The per-address count lives in this process, like the channels' limits
 (signpost.channels.limits): each action server replica counts what it is given.
 """
@@ -98,8 +100,9 @@ class ActionHandoff(SignpostAction):
         suspected = earlier >= settings.handoffs_per_conversation_per_hour
         client = client_of(tracker)
         burst: List[str] = []
-        if current is None and client is not None:
-            opened = recent_entries.codes(client)
+        counted = f"{reason}:{client}" if client is not None else None
+        if current is None and counted is not None:
+            opened = recent_entries.codes(counted)
             if len(opened) >= settings.handoffs_per_address_per_hour:
                 suspected, burst = True, opened
         helpline = repository.contact(session, HELPLINE_ID)
@@ -117,8 +120,8 @@ class ActionHandoff(SignpostAction):
             return []
 
         code = current.code if current else conversations.unused_code(session)
-        if current is None and client is not None:
-            recent_entries.add(client, code)
+        if current is None and counted is not None:
+            recent_entries.add(counted, code)
         dispatcher.utter_message(
             response="utter_handoff_red_flag" if red_flag else "utter_handoff",
             code=code,

@@ -157,3 +157,17 @@ def test_recent_entries_forget_after_an_hour():
     assert counts.codes("a") == ["DYS-AAAA", "DYS-BBBB"] and counts.codes("b") == []
     now[0] += 1801
     assert counts.codes("a") == ["DYS-BBBB"]
+
+
+@pytest.mark.usefixtures("caps")
+async def test_red_flags_beyond_the_address_cap_still_open_their_entry_and_do_not_use_up_requests(domain):
+    from rasa_sdk.executor import CollectingDispatcher
+
+    flags = [
+        await run(CollectingDispatcher(), handoff_tracker(f"flag-{n}", "red_flag_emergency", client="addr-a"), domain)
+        for n in range(3)
+    ]
+    assert all(f["response"] == "utter_handoff_red_flag" and f["code"] for f in flags)
+    assert [f[RECORD_KEY]["suspected_automation"] for f in flags] == [False, False, True]
+    person = await run(CollectingDispatcher(), handoff_tracker("person-1", client="addr-a"), domain)
+    assert person["response"] == "utter_handoff" and not person[RECORD_KEY]["suspected_automation"]

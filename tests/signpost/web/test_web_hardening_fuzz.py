@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from signpost.web.app import MAX_BODY_BYTES
 from tests.fuzz.checks import assert_answered, fuzz
 from tests.fuzz.strategies import (
     CONTENT_TYPES,
@@ -66,7 +68,15 @@ async def answered(response: Any) -> int:
 @given(route=st.sampled_from(JSON_ROUTES), body=JSON_BODIES, content_type=CONTENT_TYPES)
 async def test_json_routes_take_any_body(front: TestClient, console, route, body, content_type):
     headers = {**console, "Content-Type": content_type} if content_type else dict(console)
-    status = await answered(await front.post(route, data=body, headers=headers))
+    try:
+        response = await front.post(route, data=body, headers=headers)
+    except aiohttp.ClientOSError:
+        # aiohttp answers 413 to a body over the limit and may close the connection
+        # before the client has finished sending: only an oversized body may do that.
+        assert len(body) > MAX_BODY_BYTES
+        assert (await front.get("/health")).status == 200
+        return
+    status = await answered(response)
     assert status != 200 or route == "/staff/api/triage", "a made-up body read a summary"
 
 
