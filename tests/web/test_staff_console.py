@@ -50,6 +50,16 @@ def reply_text(replies: list[dict]) -> str:
     return " ".join(r.get("text") or "" for r in replies)
 
 
+def queued(console, servers) -> list[dict]:
+    """Every entry of the queue, walking its pages as the console does."""
+    entries, page = [], 1
+    while page:
+        answer = console.get(f"{servers.web}/staff/api/queue", params={"limit": 100, "page": page}).json()
+        entries += answer["entries"]
+        page = answer.get("next_page")
+    return entries
+
+
 def test_asking_for_a_person_over_rest_gives_a_code_and_queues_the_conversation(servers, console):
     sender = f"handoff-{uuid.uuid4().hex[:8]}"
     say(servers.base, sender, "my hand cramps when I write")
@@ -58,8 +68,7 @@ def test_asking_for_a_person_over_rest_gives_a_code_and_queues_the_conversation(
     assert code, text
     assert "020 7793 3650" in text and "not a diagnosis" in text
 
-    entries = console.get(f"{servers.web}/staff/api/queue", params={"limit": 100}).json()["entries"]
-    entry = next(e for e in entries if e["code"] == code.group())
+    entry = next(e for e in queued(console, servers) if e["code"] == code.group())
     assert entry["channel"] == "rest" and entry["reason"] == "asked_for_person"
     assert entry["summary"]["regions"] and entry["summary"]["types"]
     assert entry["suspected_automation"] is False
@@ -84,12 +93,7 @@ def test_a_red_flag_is_answered_first_then_queued_with_its_category(servers, con
     queue = console.get(f"{servers.web}/staff/api/queue").json()
     assert queue["page"] == 1 and queue["total"] >= 1
     assert queue["entries"][0]["red_flag"] == "emergency"  # the most serious first
-    listed, page = [], 1
-    while page:  # every page of the queue, as the console walks it
-        answer = console.get(f"{servers.web}/staff/api/queue", params={"limit": 100, "page": page}).json()
-        listed += [e["code"] for e in answer["entries"]]
-        page = answer.get("next_page")
-    assert code.group() in listed
+    assert code.group() in [e["code"] for e in queued(console, servers)]
 
 
 def sign_in(page: Page, servers, staff_user: str) -> None:
@@ -178,7 +182,7 @@ def test_the_console_marks_suspected_automation_and_loads_a_transcript_when_open
     try:
         sign_in(page, servers, staff_user)
         entry = page.get_by_role("article", name=re.compile(code.group()))
-        for _ in range(20):  # the queue comes a page at a time
+        for _ in range(200):  # the queue comes a page at a time (the suite leaves hundreds of entries)
             page.wait_for_selector("#queue-list article, #queue-list p")
             if entry.count() or page.locator("#queue-next").is_disabled() or page.locator("#queue-pages").is_hidden():
                 break
