@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Optional
 
 from signpost.config import Settings
 
@@ -121,40 +120,6 @@ def limiter(settings: Settings) -> TurnLimiter:
     if _limiter is None:
         _limiter = TurnLimiter.from_settings(settings)
     return _limiter
-
-
-def _in(address: str, networks: Iterable[str]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(net, strict=False) for net in networks)
-
-
-def client_address(peer: Optional[str], forwarded_for: Optional[str], trusted: Iterable[str]) -> Optional[str]:
-    """The client's address: the peer's, or, when the peer is a trusted proxy, the nearest
-    untrusted address it names in X-Forwarded-For.
-
-    Sanic can read forwarded headers itself, but only by counting proxies, not by
-    trusting addresses; the rule here is the one the web front applies with
-    aiohttp-remotes, in a few lines.
-    """
-    trusted = tuple(trusted)
-    if not peer or not forwarded_for or not _in(peer, trusted):
-        return peer or None
-    hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _in(hop, trusted):
-            return hop if _valid(hop) else peer
-    return hops[0] if hops and _valid(hops[0]) else peer
-
-
-def _valid(address: str) -> bool:
-    try:
-        ipaddress.ip_address(address)
-        return True
-    except ValueError:
-        return False
 
 
 def pseudonym(secret: str, address: Optional[str]) -> Optional[str]:

@@ -32,10 +32,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from signpost.channels.inbound import clean_message
-from signpost.channels.limits import client_address
 from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
 from signpost.conversations.ids import MAX_REST_SENDER_CHARS, rest_conversation_id, rest_sender_or_none
+from signpost.forwarding import client_address
 from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import parse_qs
 
@@ -51,7 +49,7 @@ from signpost.channels.sms_text import (
     twiml,
 )
 from signpost.channels.turn import Responses, privacy_text, take_turn
-from signpost.config import VAR_DIR, Settings, get_settings
+from signpost.config import Settings, get_settings, installation_secret
 from signpost.conversations.repository import open_handoff
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
@@ -95,16 +93,6 @@ class SmsOutput(CollectingOutputChannel):
         return "sms"
 
 
-def local_secret(directory: Path = VAR_DIR) -> bytes:
-    """A secret generated once for this installation, when SMS_ID_SECRET is not set."""
-    path = directory / "sms_id_secret"
-    if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
-
-
 class SmsInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -113,7 +101,7 @@ class SmsInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> SmsInput:
         settings = get_settings()
-        secret = settings.sms_id_secret.encode() if settings.sms_id_secret else local_secret()
+        secret = (settings.sms_id_secret or installation_secret("sms_id_secret")).encode()
         limits = LoopLimits(
             repeats=settings.sms_loop_repeats,
             per_minute=settings.sms_loop_per_minute,

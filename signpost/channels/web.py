@@ -47,11 +47,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from signpost.channels.inbound import MAX_REQUEST_BYTES, clean_message
-from signpost.channels.limits import client_address
 from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
 from signpost.conversations import access
 from signpost.conversations.ids import session_id_or_none
+from signpost.forwarding import client_address
 from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
 

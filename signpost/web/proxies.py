@@ -19,6 +19,8 @@ from aiohttp_remotes.exceptions import IPAddress, RemoteError, UntrustedIP
 from aiohttp_remotes.utils import check_ip, parse_trusted_element
 from aiohttp_remotes.x_forwarded import XForwardedBase
 
+from signpost.forwarding import nearest_client
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SCHEMES = ("http", "https")
 
@@ -57,11 +59,7 @@ class TrustedProxies(XForwardedBase):
             exc.log(request)
             raise web.HTTPBadRequest(reason="Malformed forwarding header") from exc
         overrides: dict[str, str] = {}
-        client = peer
-        for address in reversed(forwarded_for):
-            client = address
-            if not self.trusts(address):
-                break
+        client = nearest_client(peer, forwarded_for, self.trusts)
         if client != peer:
             overrides["remote"] = str(client)
         if proto and proto[-1].lower() in SCHEMES:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from signpost.channels.limits import TurnLimiter, client_address, pseudonym
+from signpost.channels.limits import TurnLimiter, pseudonym
+from signpost.forwarding import client_address
 
 
 class Clock:
