@@ -48,6 +48,10 @@ def say(page: Page, text: str) -> None:
 
 def describe_neck(page: Page) -> None:
     open_widget(page)
+    ask_about_neck(page)
+
+
+def ask_about_neck(page: Page) -> None:
     page.get_by_role("button", name="Neck").click()
     expect(page.get_by_role("button", name="Twisting or pulling")).to_be_visible()
     say(page, "my head keeps twisting to the left")
@@ -250,14 +254,49 @@ def test_gp_summary_is_a_printable_page_of_what_was_discussed(page):
     summary.pdf()  # prints without error
 
 
-def test_start_again_begins_a_new_conversation(page):
+def test_start_again_asks_first_and_only_then_begins_a_new_conversation(page):
     describe_neck(page)
     before = stored_conversation(page)["session"]
-    page.get_by_role("button", name="Start again").click()
+    shown = page.locator(".sp-msg").count()
+    restart = page.get_by_role("button", name="Start again")
+    question = page.get_by_role("alertdialog", name="Start a new conversation?")
+
+    restart.click()  # a mis-tap: "No" keeps everything, and the focus goes back
+    expect(question).to_be_visible()
+    assert focused(page)["text"] == "No, keep it", "the focus starts on the safe choice"
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Yes, start again"
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "No, keep it", "Tab stays inside the question"
+    question.get_by_role("button", name="No, keep it").click()
+    expect(question).to_be_hidden()
+    assert focused(page)["text"] == "Start again"
+    expect(page.locator(".sp-msg")).to_have_count(shown)
+    assert stored_conversation(page)["session"] == before
+
+    restart.click()  # Escape answers "no" too, and leaves the panel open
+    expect(question).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    expect(page.get_by_role("dialog", name="Ask about dystonia")).to_be_visible()
+    expect(log(page)).to_contain_text("Cervical dystonia")
+
+    restart.click()
+    question.get_by_role("button", name="Yes, start again").click()
     expect(page.locator(".sp-msg")).to_have_count(2)  # a new conversation: the greeting and the privacy notice
     expect(page.locator(".sp-bot").first).to_contain_text("Hello")
     expect(page.locator(".sp-bot").last).to_contain_text("Privacy:")
     assert stored_conversation(page)["session"] != before
+
+
+def test_start_again_stands_apart_from_the_gp_summary(page):
+    open_widget(page)
+    summary = page.get_by_role("button", name="Summary for my GP").bounding_box()
+    restart = page.get_by_role("button", name="Start again").bounding_box()
+    assert summary and restart
+    apart_x = max(restart["x"] - (summary["x"] + summary["width"]), summary["x"] - (restart["x"] + restart["width"]))
+    apart_y = max(restart["y"] - (summary["y"] + summary["height"]), summary["y"] - (restart["y"] + restart["height"]))
+    assert max(apart_x, apart_y) >= 12, (summary, restart)
 
 
 def test_a_page_on_an_origin_not_allowed_cannot_chat(browser, servers):
@@ -267,5 +306,218 @@ def test_a_page_on_an_origin_not_allowed_cannot_chat(browser, servers):
         page.get_by_role("button", name="Ask about dystonia").click()
         expect(page.locator(".sp-status")).to_contain_text("020 7793 3650")
         assert page.locator(".sp-msg").count() == 0
+    finally:
+        page.context.close()
+
+
+# ---------- reading comfort: scrolling, motion, tap targets, the large-text toggle ----------
+
+WIDGET = "document.querySelector('#dystonia-signpost-widget').shadowRoot"
+PHONE = {"width": 360, "height": 740}
+SMALL_PHONE = {"width": 360, "height": 640}
+DESKTOP = {"width": 1280, "height": 900}
+MIN_TARGET = 44  # CSS px, WCAG 2.5.5
+
+
+def comfort_page(browser, servers, errors, viewport, large=False, **options) -> Page:
+    """The demo page at `viewport`, for a reader who chose large text on an earlier visit."""
+    page = open_page(browser, servers.web + "/", errors, viewport=viewport, **options)
+    if large:
+        page.evaluate("() => localStorage.setItem('dystonia-signpost.preferences', JSON.stringify({large: true}))")
+        page.reload()
+    return page
+
+
+def wait_for_answer(page: Page, quiet_ms: int = 800) -> None:
+    """Until the newest answer is complete: the typing indicator gone and no new bubble for a while."""
+    page.wait_for_function(
+        f"""() => {{
+            const root = {WIDGET};
+            const msgs = root.querySelectorAll('.sp-msg');
+            const now = Date.now();
+            if (msgs.length !== window.__spCount) {{ window.__spCount = msgs.length; window.__spSince = now; }}
+            return msgs.length && msgs[msgs.length - 1].classList.contains('sp-bot')
+                && root.querySelector('.sp-typing').hidden && now - window.__spSince >= {quiet_ms};
+        }}""",
+        polling=100,
+    )
+
+
+def settle_scroll(page: Page) -> None:
+    """Until a smooth scroll has come to rest."""
+    page.wait_for_function(
+        f"""() => {{
+            const top = {WIDGET}.querySelector('.sp-log').scrollTop, now = Date.now();
+            if (top !== window.__spTop) {{ window.__spTop = top; window.__spTopSince = now; }}
+            return now - window.__spTopSince >= 400;
+        }}""",
+        polling=50,
+    )
+
+
+def newest_answer(page: Page) -> dict:
+    """Where the bubbles after the reader's last message sit, relative to the log's visible area."""
+    return page.evaluate(
+        f"""() => {{
+            const log = {WIDGET}.querySelector('.sp-log');
+            const msgs = [...log.querySelectorAll('.sp-msg')];
+            let i = msgs.length - 1;
+            while (i >= 0 && !msgs[i].classList.contains('sp-user')) i--;
+            const answer = msgs.slice(i + 1), view = log.getBoundingClientRect();
+            const first = answer[0].getBoundingClientRect(), last = answer[answer.length - 1].getBoundingClientRect();
+            return {{bubbles: answer.length, height: log.clientHeight, first_top: first.top - view.top,
+                     first_height: first.height, last_bottom: last.bottom - view.top,
+                     below_view: log.scrollHeight - log.clientHeight - log.scrollTop}};
+        }}"""
+    )
+
+
+def assert_start_in_view(where: dict) -> None:
+    assert where["first_top"] >= -1, f"the first bubble of the answer is cut off at the top: {where}"
+    assert where["first_top"] + min(where["first_height"], 60) <= where["height"], (
+        f"its first lines are hidden: {where}"
+    )
+    if where["last_bottom"] > where["height"]:  # longer than the view: its start should be near the top
+        assert where["first_top"] <= where["height"] / 3, f"the answer starts low in the view: {where}"
+
+
+def test_each_answer_is_shown_from_its_start(browser, servers, browser_errors):
+    page = comfort_page(browser, servers, browser_errors, SMALL_PHONE, large=True)
+    try:
+        describe_neck(page)
+        wait_for_answer(page)
+        settle_scroll(page)
+        first = newest_answer(page)
+        assert first["last_bottom"] > first["height"], f"a long answer is needed for this test: {first}"
+        assert first["below_view"] > 0
+        assert_start_in_view(first)
+
+        page.get_by_role("button", name="More tips").click()
+        expect(page.locator(".sp-user").last).to_have_text("You: More tips")
+        wait_for_answer(page)
+        settle_scroll(page)
+        assert_start_in_view(newest_answer(page))
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize(("viewport", "large"), [(PHONE, True), (PHONE, False), (DESKTOP, True)])
+def test_the_greeting_is_not_cut_off_when_the_panel_opens(browser, servers, browser_errors, viewport, large):
+    page = comfort_page(browser, servers, browser_errors, viewport, large=large)
+    try:
+        open_widget(page)
+        expect(page.locator(".sp-bot", has_text="Privacy:")).to_have_count(1)
+        wait_for_answer(page)
+        settle_scroll(page)
+        greeting = page.evaluate(
+            f"""() => {{
+                const log = {WIDGET}.querySelector('.sp-log'), first = log.querySelector('.sp-msg');
+                const top = first.getBoundingClientRect().top - log.getBoundingClientRect().top;
+                return {{top: top, scroll: log.scrollTop}};
+            }}"""
+        )
+        assert greeting["top"] >= 0 and greeting["scroll"] == 0, greeting
+    finally:
+        page.context.close()
+
+
+def test_reduced_motion_means_no_smooth_scrolling(browser, servers, browser_errors):
+    behaviour = "el => getComputedStyle(el).scrollBehavior"
+    page = comfort_page(browser, servers, browser_errors, SMALL_PHONE, large=True, reduced_motion="reduce")
+    try:
+        open_widget(page)
+        assert log(page).evaluate(behaviour) == "auto"
+        log(page).evaluate(
+            "el => { window.__spScrolls = 0; el.addEventListener('scroll', () => window.__spScrolls++); }"
+        )
+        ask_about_neck(page)
+        wait_for_answer(page)
+        # No glide: the answer's start is in place at once, and each move was one jump.
+        assert_start_in_view(newest_answer(page))
+        moves = page.evaluate("() => window.__spScrolls")
+        bubbles = page.locator(".sp-msg").count()
+        assert moves <= bubbles, f"{moves} scroll events for {bubbles} bubbles: the log glided"
+    finally:
+        page.context.close()
+    page = comfort_page(browser, servers, browser_errors, DESKTOP, reduced_motion="no-preference")
+    try:
+        open_widget(page)
+        assert log(page).evaluate(behaviour) == "smooth", "without the preference, the log may glide"
+    finally:
+        page.context.close()
+
+
+def small_controls(page: Page) -> list[str]:
+    """Every visible button and text box in the widget smaller than MIN_TARGET either way.
+
+    Links inside a bubble's text are left out: they are words in a sentence (WCAG's inline exception)."""
+    return page.evaluate(
+        f"""() => [...{WIDGET}.querySelectorAll('button, textarea, input, select, [role=button]')]
+            .filter(el => el.getClientRects().length)
+            .map(el => [(el.textContent || el.getAttribute('aria-label') || el.tagName).trim(),
+                        el.getBoundingClientRect()])
+            .filter(([, r]) => r.width < {MIN_TARGET} || r.height < {MIN_TARGET})
+            .map(([name, r]) => `${{name}}: ${{r.width.toFixed(1)}} x ${{r.height.toFixed(1)}}`)"""
+    )
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-text"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360x740", "1280x900"])
+def test_every_control_is_at_least_44_px_square(browser, servers, browser_errors, viewport, large):
+    page = comfort_page(browser, servers, browser_errors, viewport, large=large)
+    try:
+        assert small_controls(page) == [], "the launcher"
+        open_widget(page)
+        expect(page.get_by_role("button", name="Neck")).to_be_visible()
+        assert page.locator(".sp-reply").count() >= 3
+        assert small_controls(page) == [], "the panel, with the greeting's reply buttons"
+        page.get_by_role("button", name="Start again").click()
+        expect(page.get_by_role("button", name="Yes, start again")).to_be_visible()
+        assert small_controls(page) == [], "the start-again question"
+        page.get_by_role("button", name="No, keep it").click()
+    finally:
+        page.context.close()
+
+
+def contrast(colours: list[str]) -> float:
+    """WCAG contrast ratio of a computed `color` on a computed `background-color` (over white)."""
+
+    def rgb(css: str) -> tuple[float, float, float]:
+        parts = [float(x) for x in re.findall(r"[\d.]+", css)]
+        r, g, b, a = (parts + [1.0])[:4]
+        return tuple(c * a + 255 * (1 - a) for c in (r, g, b))  # type: ignore[return-value]
+
+    def luminance(c: tuple[float, float, float]) -> float:
+        linear = [(v / 255 / 12.92) if v / 255 <= 0.03928 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    fg, bg = sorted((luminance(rgb(c)) for c in colours), reverse=True)
+    return (fg + 0.05) / (bg + 0.05)
+
+
+def label_contrast(page: Page) -> float:
+    button = page.get_by_role("button", name="Large text")
+    return contrast(button.evaluate("el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"))
+
+
+@pytest.mark.parametrize("pointer", ["mouse", "touch"])
+def test_the_large_text_label_stays_readable_on_hover_focus_and_after_a_tap(browser, servers, browser_errors, pointer):
+    touch = pointer == "touch"
+    page = comfort_page(browser, servers, browser_errors, PHONE if touch else DESKTOP, has_touch=touch, is_mobile=touch)
+    try:
+        open_widget(page)
+        toggle = page.get_by_role("button", name="Large text")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        toggle.hover()
+        assert label_contrast(page) >= 4.5, "hovered, off"
+        for pressed in ("true", "false", "true"):
+            # The pointer stays on it: a mouse keeps hovering, a phone leaves a tapped button in :hover.
+            toggle.tap() if touch else toggle.click()
+            expect(toggle).to_have_attribute("aria-pressed", pressed)
+            assert label_contrast(page) >= 4.5, f"{pointer} on it, aria-pressed={pressed}"
+        page.mouse.move(0, 0)
+        assert label_contrast(page) >= 4.5, "on, pointer away"
+        toggle.focus()
+        assert label_contrast(page) >= 4.5, "on, focused"
     finally:
         page.context.close()

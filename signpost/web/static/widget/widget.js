@@ -117,16 +117,33 @@
 
   var host = el("div", { id: "dystonia-signpost-widget" });
   var root = host.attachShadow({ mode: "open" });
-  root.appendChild(el("link", { rel: "stylesheet", href: config.assets + "widget.css" }));
+  var stylesheet = el("link", { rel: "stylesheet", href: config.assets + "widget.css" });
+  root.appendChild(stylesheet);
 
   var launcher = el("button", {
     type: "button", className: "sp-launcher", "aria-expanded": "false", "aria-controls": "sp-panel",
     text: config.title
   });
   var closeButton = el("button", { type: "button", className: "sp-icon", "aria-label": "Close the chat", text: "\u00d7" });
-  var largeButton = el("button", { type: "button", className: "sp-tool", "aria-pressed": "false", text: "Large text" });
+  // The tick shows the pressed state without relying on colour; aria-pressed tells a screen reader.
+  var largeButton = el("button", { type: "button", className: "sp-tool sp-large-toggle", "aria-pressed": "false" }, [
+    el("span", { className: "sp-tick", "aria-hidden": "true", text: "\u2713 " }), document.createTextNode("Large text")
+  ]);
   var summaryButton = el("button", { type: "button", className: "sp-tool", text: "Summary for my GP" });
-  var restartButton = el("button", { type: "button", className: "sp-tool", text: "Start again" });
+  var restartButton = el("button", { type: "button", className: "sp-tool sp-restart", text: "Start again" });
+  /* "Start again" clears the screen, so it asks first, inside the widget: a small
+     alertdialog that takes the focus (on the safe choice), keeps Tab inside itself,
+     and answers Escape by keeping the conversation. */
+  var confirmNo = el("button", { type: "button", className: "sp-confirm-no", text: "No, keep it" });
+  var confirmYes = el("button", { type: "button", className: "sp-confirm-yes", text: "Yes, start again" });
+  var confirmBox = el("div", {
+    className: "sp-confirm", role: "alertdialog", "aria-modal": "true",
+    "aria-labelledby": "sp-confirm-title", "aria-describedby": "sp-confirm-text", hidden: true
+  }, [
+    el("p", { id: "sp-confirm-title", className: "sp-confirm-title", text: "Start a new conversation?" }),
+    el("p", { id: "sp-confirm-text", className: "sp-confirm-text", text: "This clears the messages on this screen." }),
+    el("div", { className: "sp-confirm-actions" }, [confirmNo, confirmYes])
+  ]);
   var status = el("p", { className: "sp-status", role: "status" });
   var log = el("div", {
     className: "sp-log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
@@ -145,13 +162,16 @@
     input,
     el("button", { type: "submit", className: "sp-send", text: "Send" })
   ]);
+  // "Start again" stands apart from the other two, so a shaky tap cannot hit it by mistake.
+  var tools = el("div", { className: "sp-tools", role: "group", "aria-label": "Chat options" }, [
+    el("div", { className: "sp-tools-main" }, [largeButton, summaryButton]), restartButton
+  ]);
   var panel = el("section", {
     id: "sp-panel", className: "sp-panel", role: "dialog", "aria-modal": "false",
     "aria-labelledby": "sp-title", hidden: true
   }, [
     el("div", { className: "sp-header" }, [el("h2", { id: "sp-title", text: config.title }), closeButton]),
-    el("div", { className: "sp-tools", role: "group", "aria-label": "Chat options" }, [largeButton, summaryButton, restartButton]),
-    log, typing, status, form
+    tools, confirmBox, log, typing, status, form
   ]);
   var frame = el("div", { className: "sp-root" }, [launcher, panel]);
   root.appendChild(frame);
@@ -161,7 +181,31 @@
     largeButton.setAttribute("aria-pressed", prefs.large ? "true" : "false");
   }
 
-  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+  /* Scrolling. After an answer the reader wants its first line, not its last:
+     the log shows the start of the newest answer (with the question it answers
+     just above, when that is short), and the reader scrolls on from there. The
+     greeting is an answer to nothing, so it is shown from its top. Whether the
+     scroll glides is the stylesheet's choice (scroll-behavior), which is smooth
+     only when the reader has not asked for reduced motion. */
+  function scrollLogTo(top, instant) {
+    log.scrollTo({ top: Math.max(0, top), behavior: instant ? "instant" : "auto" });
+  }
+
+  function logPadding() { return parseFloat(getComputedStyle(log).paddingTop) || 0; }
+
+  function showNewestAnswer(instant) {
+    var bubbles = log.querySelectorAll(".sp-msg");
+    var question = null;
+    var answer = null;
+    for (var i = bubbles.length - 1; i >= 0; i--) {
+      if (bubbles[i].classList.contains("sp-user")) { question = bubbles[i]; break; }
+      answer = bubbles[i];
+    }
+    if (!answer) { scrollLogTo(log.scrollHeight, instant); return; }  // waiting: show the question
+    var target = answer;
+    if (question && answer.offsetTop - question.offsetTop <= log.clientHeight / 4) target = question;
+    scrollLogTo(target.offsetTop - logPadding(), instant);
+  }
 
   function removeReplies() {
     Array.prototype.forEach.call(log.querySelectorAll(".sp-replies"), function (node) { node.remove(); });
@@ -183,18 +227,19 @@
       });
       log.appendChild(group);
     }
-    scrollToEnd();
   }
 
   function addMessage(message) {
     state.messages.push(message);
     save();
     renderMessage(message);
+    showNewestAnswer(false);
   }
 
   function renderAll() {
     log.textContent = "";
     state.messages.forEach(renderMessage);
+    showNewestAnswer(true);
   }
 
   /* ---------- talking to the server ---------- */
@@ -241,7 +286,7 @@
     state.greeted = true;
     save();
     renderAll();
-    if (last) renderMessage(last);
+    if (last) { renderMessage(last); showNewestAnswer(true); }
     if (socket) requestSession();
   }
 
@@ -321,10 +366,11 @@
     launcher.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) {
       connect();
-      scrollToEnd();
+      showNewestAnswer(true);  // the log had no size while the panel was hidden
       if (moveFocus) input.focus();
-    } else if (moveFocus) {
-      launcher.focus();
+    } else {
+      closeConfirm(false);
+      if (moveFocus) launcher.focus();
     }
   }
 
@@ -361,7 +407,37 @@
     if (summaryWindow) summaryWindow.opener = null;
     socket.emit("summary_link_request", { session_id: state.session, token: state.token });
   });
-  restartButton.addEventListener("click", function () {
+  /* While the question is open, the rest of the panel is inert (out of reach of
+     the keyboard, pointer and screen readers); the header's close stays usable. */
+  function openConfirm() {
+    confirmBox.hidden = false;
+    [tools, log, form].forEach(function (node) { node.inert = true; });
+    confirmNo.focus();
+  }
+
+  function closeConfirm(restoreFocus) {
+    if (confirmBox.hidden) return;
+    confirmBox.hidden = true;
+    [tools, log, form].forEach(function (node) { node.inert = false; });
+    if (restoreFocus) restartButton.focus();
+  }
+
+  confirmBox.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();  // keep the panel open: Escape answers "no"
+      closeConfirm(true);
+    } else if (event.key === "Tab") {
+      var first = confirmNo, last = confirmYes, active = root.activeElement;
+      if (event.shiftKey && active === first) { event.preventDefault(); last.focus(); }
+      else if (!event.shiftKey && active === last) { event.preventDefault(); first.focus(); }
+    }
+  });
+  confirmNo.addEventListener("click", function () { closeConfirm(true); });
+  confirmYes.addEventListener("click", function () { closeConfirm(false); startAgain(); });
+  restartButton.addEventListener("click", openConfirm);
+
+  function startAgain() {
     var wasOpen = state.open;
     state = freshState();
     state.open = wasOpen;
@@ -376,7 +452,7 @@
       connect();
     }
     input.focus();
-  });
+  }
 
   function start() {
     document.body.appendChild(host);
@@ -384,6 +460,8 @@
     renderAll();
     // Reopen after a reload, but leave the focus where the page puts it.
     if (state.open || config.startOpen) setOpen(true, false);
+    // Until the stylesheet is in, the log has no height to scroll in: place it again then.
+    stylesheet.addEventListener("load", function () { if (state.open) showNewestAnswer(true); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
