@@ -48,6 +48,22 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def socketio_client_on_rasas_aiohttp() -> Iterator[None]:
+    """python-engineio 4.13+ (which python-socketio 5.16.2+ needs) gives its asyncio client's
+    websocket aiohttp 3.10's `ClientWSTimeout`; Rasa holds aiohttp at 3.9, whose `ws_connect`
+    takes the same close timeout as a number. Only the tests' socket.io client meets this:
+    the Rasa server's socket.io side does not use aiohttp, and the web front has a current one."""
+    import aiohttp
+
+    if hasattr(aiohttp, "ClientWSTimeout"):
+        yield
+        return
+    aiohttp.ClientWSTimeout = lambda ws_close=10.0, ws_receive=None: ws_close  # type: ignore[attr-defined]
+    yield
+    del aiohttp.ClientWSTimeout
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
