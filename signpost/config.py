@@ -68,6 +68,14 @@ class Settings:
     staff_secret: str
     # Keys the pseudonyms of client addresses that the channels pass on for counting.
     client_secret: str
+    # Log lines as text or as one JSON object per line (signpost.logs).
+    log_format: str
+    # Prometheus metrics (signpost.metrics): the address each process serves /metrics on,
+    # and one port per process (0: no metrics from that process).
+    metrics_host: str
+    rasa_metrics_port: int
+    action_metrics_port: int
+    web_metrics_port: int
 
     @property
     def privacy_url(self) -> str:
@@ -145,6 +153,23 @@ def _positive_int(env: os._Environ[str] | dict[str, str], name: str, default: in
 
 
 DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+LOG_FORMATS = ("text", "json")
+# The metrics ports when nothing else is set (the deployment's scrape settings rely on them).
+RASA_METRICS_PORT, ACTION_METRICS_PORT, WEB_METRICS_PORT = 9005, 9055, 9080
+
+
+def _log_format(value: str) -> str:
+    if value.lower() not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return value.lower()
+
+
+def _port(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    """A TCP port from the environment; 0 means "none"."""
+    value = int(env.get(name) or default)
+    if not 0 <= value <= 65535:
+        raise ValueError(f"{name} must be a port number (0 for none), not {value}")
+    return value
 
 
 def _sqlite_default() -> str:
@@ -187,4 +212,9 @@ def get_settings() -> Settings:
         handoffs_per_address_per_hour=_positive_int(env, "HANDOFFS_PER_ADDRESS_PER_HOUR", 200),
         staff_secret=env.get("STAFF_SECRET") or installation_secret("staff_secret"),
         client_secret=env.get("CLIENT_ID_SECRET") or installation_secret("client_id_secret"),
+        log_format=_log_format(env.get("LOG_FORMAT") or "text"),
+        metrics_host=env.get("METRICS_HOST") or "127.0.0.1",
+        rasa_metrics_port=_port(env, "RASA_METRICS_PORT", RASA_METRICS_PORT),
+        action_metrics_port=_port(env, "ACTION_METRICS_PORT", ACTION_METRICS_PORT),
+        web_metrics_port=_port(env, "WEB_METRICS_PORT", WEB_METRICS_PORT),
     )

@@ -9,6 +9,9 @@ BREAKER_FAILURES different conversations in a row, fails fast for
 ACTION_CIRCUIT_OPEN_S, then probes with one call before closing. Every call
 carries the action server's shared secret (ACTION_SERVER_TOKEN).
 
+The metrics (signpost.metrics) count each call answered with the apology by reason
+(timeout, error, breaker_open) and show the breaker's state.
+
 Red flags never reach this path: signpost.policy.SafetyPolicy answers them with
 domain responses.
 
@@ -32,6 +35,8 @@ from rasa.core.actions.action import RemoteAction, create_bot_utterance
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from signpost import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -129,16 +134,22 @@ def _authorise(action: RemoteAction) -> None:
 
 def guarded(run: Callable[..., Awaitable[List[Event]]]) -> Callable[..., Awaitable[List[Event]]]:
     async def run_guarded(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
-        if not _breaker.allow():
+        allowed = _breaker.allow()
+        metrics.breaker_state(_breaker.state)
+        if not allowed:
+            metrics.count_action_failure("breaker_open")
             return await _apology(tracker, nlg, output_channel)
         _authorise(self)
         try:
             events = await asyncio.wait_for(run(self, output_channel, nlg, tracker, domain), _breaker.timeout_s)
         except Exception as exc:  # noqa: BLE001 - any failure of the remote call gets the same answer
             logger.error("custom action %s failed (%s); answering with %s", self.name(), type(exc).__name__, APOLOGY)
+            metrics.count_action_failure("timeout" if isinstance(exc, asyncio.TimeoutError) else "error")
             _breaker.failed(tracker.sender_id)
+            metrics.breaker_state(_breaker.state)
             return await _apology(tracker, nlg, output_channel)
         _breaker.succeeded()
+        metrics.breaker_state(_breaker.state)
         return events
 
     run_guarded.__wrapped__ = run  # type: ignore[attr-defined]

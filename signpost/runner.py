@@ -86,6 +86,13 @@ def wait_healthy(service: Service, deadline_s: float = 240) -> None:
     raise TimeoutError(f"{service.name} not healthy after {deadline_s:.0f}s at {service.health_url}")
 
 
+def metrics_port(port: int, web: bool = False) -> int:
+    """The metrics port that goes with a server's port: 5005, 5055 and 8080 get the defaults
+    9005, 9055 and 9080, and the test servers' ports (shifted by SIGNPOST_TEST_PORT_OFFSET)
+    shift their metrics ports with them, so two runs can share a machine."""
+    return port + (1000 if web else 4000)
+
+
 def services(
     rasa_port: int = 5005,
     action_port: int = 5055,
@@ -95,7 +102,8 @@ def services(
     replica_ports: tuple[int, ...] = (),
 ) -> list[Service]:
     """The action server, the Rasa server (plus a replica on each of `replica_ports`, which
-    needs DATABASE_URL and REDIS_URL in `env`) and, unless `web_port` is None, the web front."""
+    needs DATABASE_URL and REDIS_URL in `env`) and, unless `web_port` is None, the web front;
+    each serves its metrics on `metrics_port` of its own port."""
     action_url = f"http://localhost:{action_port}/webhook"
     common = {
         "RASA_TELEMETRY_ENABLED": "false",
@@ -117,7 +125,7 @@ def services(
             ],  # fmt: skip
             f"http://localhost:{action_port}/health",
             restart=True,
-            env=common,
+            env={**common, "ACTION_METRICS_PORT": str(metrics_port(action_port))},
             log=log("actions"),
         ),
         *(
@@ -129,7 +137,7 @@ def services(
                 ],
                 f"http://localhost:{port}/",
                 restart=True,
-                env=common,
+                env={**common, "RASA_METRICS_PORT": str(metrics_port(port))},
                 log=log("rasa" if port == rasa_port else f"rasa-{port}"),
             )
             for port in (rasa_port, *replica_ports)
@@ -142,7 +150,7 @@ def services(
                 [sys.executable, "-m", "signpost.web", "--port", str(web_port)],
                 f"http://localhost:{web_port}/health",
                 restart=True,
-                env=common,
+                env={**common, "WEB_METRICS_PORT": str(metrics_port(web_port, web=True))},
                 log=log("web"),
             )
         )

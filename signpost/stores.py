@@ -15,6 +15,11 @@ queue's entries) are written here too, from the records the actions attach to
 the messages they send (signpost.conversations.delivered): only what is saved
 was delivered, so a reply Rasa gave up waiting for leaves no record.
 
+The metrics for red flags and fallbacks are counted here too, from the events a save
+adds (each is saved once): a red-flag answer given, by category; a message NLU did
+not understand (`nlu_fallback`) or a turn with no confident next action
+(`action_default_fallback`).
+
 Bad input cannot stop the server from here: Rasa's `session_scope` treats any
 ValueError as "PostgreSQL schema missing" and exits the process, and a
 database driver raises ValueError for text it cannot store (a NUL for
@@ -39,17 +44,22 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from signpost import metrics
 from signpost.config import get_settings
 from signpost.conversations.delivered import record_delivered
 from signpost.conversations.repository import touch_conversation, utcnow
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
+from signpost.policy import RESPONSE_FOR_INTENT
 from signpost.privacy import erase_conversation
 from signpost.redaction import redact
 
 logger = logging.getLogger(__name__)
 
 FORGET_RESPONSE = "utter_forgotten"
+RED_FLAG_CATEGORY = {response: intent.removeprefix("red_flag_") for intent, response in RESPONSE_FOR_INTENT.items()}
+NLU_FALLBACK_INTENT = "nlu_fallback"
+CORE_FALLBACK_ACTION = "action_default_fallback"
 
 
 def sql_store_arguments(database_url: str) -> dict[str, Any]:
@@ -104,6 +114,18 @@ def redact_events(events: Iterable[Any]) -> None:
                         entity[key] = _redacted(entity[key])
         elif isinstance(event, SlotSet) and event.value is not None:
             event.value = _redacted(event.value)
+
+
+def count_events(events: Iterable[Any]) -> None:
+    """Count the red-flag answers and fallbacks among a turn's new events (signpost.metrics)."""
+    for event in events:
+        if isinstance(event, ActionExecuted):
+            if event.action_name in RED_FLAG_CATEGORY:
+                metrics.count_red_flag(RED_FLAG_CATEGORY[event.action_name])
+            elif event.action_name == CORE_FALLBACK_ACTION:
+                metrics.count_fallback("core")
+        elif isinstance(event, UserUttered) and (event.intent or {}).get("name") == NLU_FALLBACK_INTENT:
+            metrics.count_fallback("nlu")
 
 
 def forget_requested(tracker: DialogueStateTracker) -> bool:
@@ -161,6 +183,7 @@ class SignpostTrackerStore(SQLTrackerStore):
             new_events = list(self._additional_events(session, tracker))
         redact_events(new_events)  # the stored ones were redacted when they were saved
         await super().save(tracker)
+        count_events(new_events)
         channel = tracker.get_latest_input_channel()
         with Session(engine_for(self.database_url), future=True) as session, session.begin():
             touch_conversation(session, tracker.sender_id, channel, utcnow())

@@ -16,6 +16,8 @@ from typing import AsyncIterator
 import pytest
 from sanic import Sanic
 
+from signpost import metrics
+from signpost.config import get_settings
 from signpost.serve import action_app, authorised
 
 TOKEN = "test-action-server-token"
@@ -118,3 +120,36 @@ async def test_with_the_token_the_action_runs(action_port, domain):
     assert responses[0] == "utter_my_data" and responses[-1] == "utter_disclaimer"
     status, body = await in_thread(action_port, "/actions", None, TOKEN)
     assert status == 200 and {"name": "action_my_data"} in json.loads(body)
+
+
+async def test_readiness_is_open_and_checks_the_database(action_port):
+    status, body = await in_thread(action_port, "/ready")
+    assert status == 200 and json.loads(body) == {"status": "ready", "checks": {"database": "ok"}}
+
+
+async def test_unreachable_database_makes_the_action_server_not_ready(action_port, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nothing")
+    get_settings.cache_clear()
+    try:
+        status, body = await in_thread(action_port, "/ready")
+    finally:
+        get_settings.cache_clear()
+    assert status == 503 and json.loads(body)["checks"] == {"database": "failing"}
+
+
+async def test_each_call_is_counted_by_action_and_outcome(action_port, domain):
+    def calls(outcome: str) -> float:
+        labels = {"action": "action_my_data", "outcome": outcome}
+        return metrics.ACTIONS.get_sample_value("signpost_action_calls_total", labels) or 0.0
+
+    ok, refused = calls("ok"), calls("unauthorised")
+    await in_thread(action_port, "/webhook", {**MY_DATA_CALL, "domain": domain}, TOKEN)
+    await in_thread(action_port, "/webhook", MY_DATA_CALL, "wrong")
+    assert (calls("ok"), calls("unauthorised")) == (ok + 1, refused + 1)
+    made_up = {**MY_DATA_CALL, "next_action": "action_made_up_by_a_caller"}
+    before = metrics.ACTIONS.get_sample_value(
+        "signpost_action_calls_total", {"action": "other", "outcome": "not_found"}
+    )
+    status, _ = await in_thread(action_port, "/webhook", {**made_up, "domain": domain}, TOKEN)
+    after = metrics.ACTIONS.get_sample_value("signpost_action_calls_total", {"action": "other", "outcome": "not_found"})
+    assert status == 404 and after == (before or 0) + 1

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
+from signpost import metrics
 from signpost.channels import sms_state
 from signpost.channels.inbound import clean_message
 from signpost.channels.sms_state import LoopLimits, Traffic, Verdict
@@ -45,6 +46,7 @@ from signpost.channels.sms_text import (
     conversation_id,
     message_key,
     render,
+    segments,
     text_digest,
     twiml,
 )
@@ -151,6 +153,8 @@ class SmsInput(InputChannel):
             sid = params.get("MessageSid")
             key = message_key(self.secret, sid, cid, params["Body"]) if sid else None
             body = await self.answer(request, cid, params["Body"], key, request_id, on_new_message)
+            if body:
+                metrics.count_sms_segments(segments(body))
             return response.text(twiml(body), content_type=XML)
 
         return sms

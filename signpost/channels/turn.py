@@ -11,6 +11,9 @@ which returns the texts to send after the bot's own replies:
 - otherwise the note that a long message was cut (signpost.channels.inbound),
   and on a conversation's first turn the one-line privacy notice.
 
+Every turn is counted for the metrics (signpost.metrics) by channel and outcome
+(answered, refused, failed), with its latency when it ran.
+
 They come after the bot's replies, so a red-flag answer is still the first
 thing a person reads. A conversation is new when the tracker store has not
 noted it yet (no conv_conversations row), so the notice comes again after a
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional, Sequence
 
@@ -28,6 +32,7 @@ from rasa.core.channels.channel import UserMessage
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from signpost import metrics
 from signpost.channels.limits import Refusal, limiter, pseudonym
 from signpost.config import Settings, describe_duration
 from signpost.conversations.models import ConversationRow
@@ -86,8 +91,10 @@ async def take_turn(
     refused = limits.admit(message.sender_id, address)
     if refused is not None:
         logger.info("turn refused (%s limit)", refused.reason)
+        metrics.count_turn(channel, "refused")
         wait = [variant_text(responses, PLEASE_WAIT, channel)] if refused.notify else []
         return TurnOutcome(wait, refused)
+    started = time.perf_counter()
     try:
         client = pseudonym(settings.client_secret, address)
         if client:
@@ -97,9 +104,11 @@ async def take_turn(
             await on_new_message(message)
         except Exception as exc:  # noqa: BLE001 - the person gets the helpline, the log gets the type
             logger.error("turn failed (%s)", type(exc).__name__)
+            metrics.count_turn(channel, "failed", time.perf_counter() - started)
             return TurnOutcome([variant_text(responses, APOLOGY, channel)])
     finally:
         limits.release(message.sender_id)
+    metrics.count_turn(channel, "answered", time.perf_counter() - started)
     after = [variant_text(responses, CUT_NOTE, channel)] if cut else []
     if first:
         after.append(privacy_text(responses, NOTICE, channel, settings))

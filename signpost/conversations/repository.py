@@ -7,7 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
@@ -198,6 +198,12 @@ def queue(session: Session, include_handled: bool = False) -> list[Handoff]:
         query = query.where(Handoff.handled_at.is_(None))
     rows = list(session.scalars(query.order_by(Handoff.created_at)))
     return sorted(rows, key=lambda h: -severity(h.red_flag))
+
+
+def waiting_handoffs(session: Session) -> dict[str, int]:
+    """How many queue entries are not yet handled, by reason (asked_for_person, red_flag)."""
+    query = select(Handoff.reason, func.count()).where(Handoff.handled_at.is_(None)).group_by(Handoff.reason)
+    return {reason: int(count) for reason, count in session.execute(query)}
 
 
 def find_handoff(session: Session, code: str) -> Handoff | None:

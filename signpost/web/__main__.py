@@ -12,9 +12,10 @@ sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 
 from aiohttp import web  # noqa: E402
 
-from signpost import logs  # noqa: E402
+from signpost import logs, metrics  # noqa: E402
 from signpost.config import get_settings  # noqa: E402
-from signpost.web.app import create_app  # noqa: E402
+from signpost.web.app import create_app, handoffs_waiting  # noqa: E402
+from signpost.web.base import CONFIG_KEY  # noqa: E402
 
 # No client address, referrer or user agent in the access log: they identify people.
 ACCESS_LOG_FORMAT = '"%r" %s %b %Tfs'
@@ -26,8 +27,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     settings = get_settings()
-    logs.configure(settings.log_level)
-    web.run_app(create_app(settings), host=args.host, port=args.port, access_log_format=ACCESS_LOG_FORMAT, print=None)
+    logs.configure(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    metrics.WEB.register(handoffs_waiting(app[CONFIG_KEY].engine))
+    metrics.serve(metrics.WEB, settings.metrics_host, settings.web_metrics_port)
+    web.run_app(app, host=args.host, port=args.port, access_log_format=ACCESS_LOG_FORMAT, print=None)
 
 
 if __name__ == "__main__":

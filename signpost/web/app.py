@@ -24,10 +24,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from signpost import metrics
 from signpost.config import BUILD_DIR, ROOT, Settings, describe_duration
 from signpost.conversations import access
 from signpost.conversations.ids import session_id_or_none
-from signpost.conversations.repository import ConversationSummary, summarise
+from signpost.conversations.repository import ConversationSummary, summarise, waiting_handoffs
+from signpost.health import READY_PATH, database_reachable, readiness
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact, Topic, load_content
 from signpost.knowledge.db import engine_for
@@ -90,6 +92,23 @@ def _content_security_policy(rasa_url: str) -> str:
             "form-action 'self'",
         ]
     )
+
+
+@web.middleware
+async def count_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer counted for the metrics by its route's pattern and status."""
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else None
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        metrics.count_web_request(route, exc.status)
+        raise
+    except BaseException:
+        metrics.count_web_request(route, 500)
+        raise
+    metrics.count_web_request(route, response.status)
+    return response
 
 
 @web.middleware
@@ -214,6 +233,23 @@ async def health(_: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def ready(request: web.Request) -> web.Response:
+    """200 when the database answers, else 503 (signpost.health)."""
+    engine = request.app[CONFIG_KEY].engine
+    result = await readiness({"database": lambda: database_reachable(engine)})
+    return web.json_response(result.body(), status=result.status)
+
+
+def handoffs_waiting(engine: Engine) -> metrics.HandoffsWaiting:
+    """The metrics collector for the helpline queue, reading `engine` at each scrape."""
+
+    def count() -> dict[str, int]:
+        with Session(engine, future=True) as session:
+            return waiting_handoffs(session)
+
+    return metrics.HandoffsWaiting(count)
+
+
 def load_responses(domain_path: Path = ROOT / "domain.yml") -> dict[str, Any]:
     return dict(yaml.safe_load(domain_path.read_text(encoding="utf-8"))["responses"])
 
@@ -221,7 +257,8 @@ def load_responses(domain_path: Path = ROOT / "domain.yml") -> dict[str, Any]:
 def create_app(settings: Settings, engine: Engine | None = None) -> web.Application:
     proxies = TrustedProxies(settings.trusted_proxies)
     app = web.Application(
-        middlewares=[errors_and_headers, proxies.middleware, staff.staff_guard], client_max_size=MAX_BODY_BYTES
+        middlewares=[count_requests, errors_and_headers, proxies.middleware, staff.staff_guard],
+        client_max_size=MAX_BODY_BYTES,
     )
     responses = load_responses()
     app[CONFIG_KEY] = FrontConfig(
@@ -254,6 +291,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
     app.router.add_post("/api/summary", summary_api)
     app.router.add_post("/api/summary-link", summary_link_api)
     app.router.add_get("/health", health)
+    app.router.add_get(READY_PATH, ready)
     if not (VENDOR_DIR / "socket.io.min.js").is_file():
         raise RuntimeError(f"{VENDOR_DIR} has no socket.io client: run `make build`")
     app.router.add_static("/vendor/", VENDOR_DIR)

@@ -6,8 +6,10 @@ import uuid
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import generate_latest
 from sqlalchemy.orm import Session
 
+from signpost import metrics
 from signpost.config import get_settings
 from signpost.conversations import access
 from signpost.conversations.repository import record_triage
@@ -113,3 +115,34 @@ async def test_oversized_request_gets_413(client):
         "/api/summary", data=b"{" + b" " * MAX_BODY_BYTES + b"}", headers={"Content-Type": "application/json"}
     )
     assert response.status == 413
+
+
+async def test_ready_while_the_database_answers(client):
+    response = await client.get("/ready")
+    assert response.status == 200 and await response.json() == {"status": "ready", "checks": {"database": "ok"}}
+
+
+async def test_not_ready_without_the_database_though_still_alive():
+    from sqlalchemy import create_engine
+
+    unreachable = create_engine("postgresql://nobody@127.0.0.1:9/nothing", future=True)
+    async with TestClient(TestServer(create_app(get_settings(), engine=unreachable))) as c:
+        response = await c.get("/ready")
+        assert response.status == 503 and (await response.json())["checks"] == {"database": "failing"}
+        assert (await c.get("/health")).status == 200
+
+
+async def test_requests_are_counted_by_route_pattern_and_status(client):
+    def count(route: str, status: str) -> float:
+        return metrics.WEB.get_sample_value("signpost_web_requests_total", {"route": route, "status": status}) or 0.0
+
+    before = (count("/health", "200"), count("unmatched", "404"), count("/api/summary", "400"))
+    await client.get("/health")
+    await client.get(f"/nothing-here-{uuid.uuid4().hex}")
+    await client.post("/api/summary", json={"link": 5})
+    assert (count("/health", "200"), count("unmatched", "404"), count("/api/summary", "400")) == (
+        before[0] + 1,
+        before[1] + 1,
+        before[2] + 1,
+    )
+    assert b"nothing-here" not in generate_latest(metrics.WEB)
