@@ -20,8 +20,9 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
-from signpost.config import ROOT
-from signpost.runner import MODEL, services
+from signpost.config import ACTION_METRICS_PORT, RASA_METRICS_PORT, ROOT, WEB_METRICS_PORT
+from signpost.health import READY_PATH
+from signpost.runner import MODEL, metrics_port, services
 
 DEPLOY = ROOT / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))
@@ -118,10 +119,22 @@ def test_deployment_port_and_probes_match_the_process(service):
     path = "/" + service.health_url.split("/", 3)[3]
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"http": port, "metrics": METRICS_PORTS[name]}
-    for probe in ("readinessProbe", "livenessProbe"):
-        assert container[probe]["httpGet"] == {"path": path, "port": "http"}, probe
+    assert container["livenessProbe"]["httpGet"] == {"path": path, "port": "http"}  # alive: it answers
+    assert container["readinessProbe"]["httpGet"] == {"path": READY_PATH, "port": "http"}  # model, database
     assert {"configMapRef": {"name": "signpost-config"}} in container["envFrom"]
     assert container["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep"
+
+
+def test_metrics_ports_are_the_ones_the_processes_use():
+    assert METRICS_PORTS == {"signpost-rasa": RASA_METRICS_PORT, "signpost-actions": ACTION_METRICS_PORT,
+                             "signpost-web": WEB_METRICS_PORT}  # fmt: skip
+    ports = {PROCESSES[s.name][1]: int(s.health_url.split(":")[2].split("/")[0]) for s in services()}
+    assert {name: metrics_port(port, web=name == "signpost-web") for name, port in ports.items()} == METRICS_PORTS
+    config = by_kind("ConfigMap")["signpost-config"]["data"]
+    assert config["METRICS_HOST"] == "0.0.0.0"  # noqa: S104 - scraped from the monitoring namespace
+    for name, port in METRICS_PORTS.items():
+        annotations = by_kind("Deployment")[name]["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(port) and annotations["prometheus.io/path"] == "/metrics"
 
 
 def _mebibytes(value: str) -> int:
