@@ -32,7 +32,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, latest_intent
+from actions.base import DomainDict, SignpostAction, latest_intent, shows
 from actions.signposting import HELPLINE_ID
 from signpost.config import get_settings
 from signpost.conversations import repository as conversations
@@ -40,6 +40,8 @@ from signpost.conversations.delivered import RECORD_KEY, handoff_record, handoff
 from signpost.knowledge import repository
 
 RED_FLAG_INTENTS = {"red_flag_emergency": "emergency", "red_flag_crisis": "crisis", "red_flag_urgent": "urgent"}
+# After these answers a disclaimer would read as cold (issue: kindness first).
+NO_DISCLAIMER_AFTER = {"emergency", "crisis"}
 HOUR_S = 3600.0
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -89,6 +91,9 @@ class ActionHandoff(SignpostAction):
     def name(self) -> str:
         return "action_handoff"
 
+    def disclaimer_due(self, tracker: Tracker) -> bool:
+        return RED_FLAG_INTENTS.get(latest_intent(tracker) or "") not in NO_DISCLAIMER_AFTER
+
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
@@ -107,6 +112,7 @@ class ActionHandoff(SignpostAction):
                 suspected, burst = True, opened
         helpline = repository.contact(session, HELPLINE_ID)
         name, phone = (helpline.name, helpline.phone) if helpline else ("", "")
+        given = [shows(HELPLINE_ID)] if helpline else []
 
         if current is None and suspected and not red_flag:
             # Beyond a cap with no entry of its own: the helpline's number, and no new entry.
@@ -117,7 +123,7 @@ class ActionHandoff(SignpostAction):
                 website=(helpline.website or "") if helpline else "",
                 **{RECORD_KEY: handoff_record(None, reason, red_flag, suspected, burst)},
             )
-            return []
+            return given
 
         code = current.code if current else conversations.unused_code(session)
         if current is None and counted is not None:
@@ -127,6 +133,7 @@ class ActionHandoff(SignpostAction):
             code=code,
             helpline=name,
             phone=phone,
+            email=(helpline.email or "") if helpline else "",
             **{RECORD_KEY: handoff_record(code, reason, red_flag, suspected)},
         )
-        return []
+        return given

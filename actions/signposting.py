@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import List
 
 from rasa_sdk import Tracker
@@ -9,16 +10,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, template
+from actions.base import DomainDict, SignpostAction, bullet_list, shown, shows, template
 from signpost import triage
 from signpost.conversations.delivered import RECORD_KEY, triage_record
+from signpost.framing import frame
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
 from signpost.responses import join_items
 
 HELPLINE_ID = "dystonia_uk"
+# A reason or two for each type: two when it is the only one, else one a line (one glance).
 MAX_REASONS = 2
-MAX_TIPS = 4
+MAX_TIPS = 2
+MAX_CONTACTS = 4
+SUMMARY_SENTENCES = 2  # on the likeliest type, in the first answer
+TIP_PREFIX = "tip:"  # a tip's entry in the `shown` slot
+# Crisis lines are given with the crisis answer (a domain response), not in lists.
+CRISIS_ONLY_TOPICS = {"mental_health"}
 
 
 def _slot_list(tracker: Tracker, name: str) -> List[str]:
@@ -33,12 +41,37 @@ def _channel(tracker: Tracker) -> str | None:
 
 
 def contact_line(domain: DomainDict, contact: Contact, channel: str | None) -> str:
-    details = [part for part in (contact.phone and f"Phone {contact.phone}", contact.email, contact.website) if part]
-    return template(domain, "utter_contact_line", channel).format(
-        name=contact.name,
-        description=contact.description,
-        details=(" " + ", ".join(details) + ".") if details else "",
-    )
+    """'Name: phone, email, website', or 'Name: description' for a contact with no details."""
+    parts = [contact.phone, contact.email] if channel == "sms" else [contact.phone, contact.email, contact.website]
+    details = ", ".join(p for p in parts if p) or contact.description
+    return template(domain, "utter_contact_line", channel).format(name=contact.name, details=details)
+
+
+def contacts_to_list(contacts: List[Contact]) -> List[Contact]:
+    """The few contacts a list gives: no crisis-only lines, the first MAX_CONTACTS."""
+    return [c for c in contacts if not (c.topics and set(c.topics) <= CRISIS_ONLY_TOPICS)][:MAX_CONTACTS]
+
+
+def texts_since_answer(tracker: Tracker, action: str = "action_signpost") -> List[str]:
+    """What the person typed since this action last answered (in this session)."""
+    texts: List[str] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "session_started" or (kind == "action" and event.get("name") == action):
+            break
+        if kind == "user" and event.get("text"):
+            texts.append(str(event["text"]))
+    return list(reversed(texts))
+
+
+def first_sentences(text: str, count: int) -> str:
+    """The first `count` sentences of a text (all of it when it has fewer)."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:count])
+
+
+def feeling_line(domain: DomainDict, feeling: str | None, channel: str | None) -> str:
+    return template(domain, f"utter_feeling_{feeling}", channel) if feeling else ""
 
 
 class ActionSignpost(SignpostAction):
@@ -79,44 +112,68 @@ class ActionSignpost(SignpostAction):
             if helpline
             else ""
         )
-        if not candidates:
-            dispatcher.utter_message(response="utter_signpost_none", **record)
+        framing = frame(texts_since_answer(tracker))
+        feeling = feeling_line(domain, framing.feeling, channel)
+        if not candidates:  # here the helpline is the answer
+            dispatcher.utter_message(response="utter_signpost_none", feeling=feeling, **record)
             if call:
-                dispatcher.utter_message(text=call)
+                dispatcher.utter_message(text=call.strip())
             dispatcher.utter_message(response="utter_safety_net")
-            return [SlotSet("suggested_types", [])]
+            return [SlotSet("suggested_types", []), *([shows(HELPLINE_ID)] if call else [])]
+        # Otherwise the helpline's number once per conversation; later the "Contacts" button has it.
+        if HELPLINE_ID in shown(tracker):
+            call = ""
+        given = [shows(HELPLINE_ID)] if call else []
 
         types = {t.id: t for t in listed}
         line = template(domain, "utter_candidate_line", channel)
+        reasons = MAX_REASONS if len(candidates) == 1 and channel != "sms" else 1
         last_pair = template(domain, "utter_list_last_pair", channel)
         lines = [
             line.format(
                 name=types[c.type_id].name,
-                reason=join_items([terms[s].mention for s in c.reasons[:MAX_REASONS] if s in terms], last_pair),
+                reason=join_items([terms[s].mention for s in c.reasons[:reasons] if s in terms], last_pair),
             )
             for c in candidates
         ]
-        dispatcher.utter_message(response="utter_signpost_candidates", candidates=bullet_list(lines), **record)
-
         top = types[candidates[0].type_id]
         subtypes = triage.subtype_for(top.subtypes, symptoms)
+        child = template(domain, "utter_signpost_child", channel) if framing.about == "child" else ""
+        # One bubble: the types with a reason each, and two or three sentences on the likeliest.
         dispatcher.utter_message(
-            response="utter_signpost_type",
+            response="utter_signpost_candidates",
+            feeling=feeling,
+            candidates=bullet_list(lines),
             name=top.name,
-            summary=top.summary,
+            summary=first_sentences(top.summary, SUMMARY_SENTENCES),
             subtype="".join(" " + s.text for s in subtypes),
+            child=child,
+            **record,
         )
+        if channel == "sms":  # a text keeps the type's summary for MORE (signpost/channels/sms_text.py)
+            dispatcher.utter_message(
+                response="utter_signpost_type",
+                name=top.name,
+                summary=top.summary,
+                subtype="".join(" " + s.text for s in subtypes),
+                child=child,
+            )
         tips = repository.tips_for(session, type_ids)
         tip = next((t for t in tips if t.kind == "sensory_trick" and top.id in t.types), None) or (
             tips[0] if tips else None
         )
+        # One bubble: one tip, the helpline (once per conversation) and the safety net.
         dispatcher.utter_message(response="utter_signpost_help", tip=tip.text if tip else "", contact=call)
-        dispatcher.utter_message(response="utter_safety_net")
-        return [SlotSet("suggested_types", type_ids)]
+        if channel == "sms":  # its own text there, so it is never held back for MORE with the tip
+            dispatcher.utter_message(response="utter_safety_net")
+        if tip:
+            given.append(shows(TIP_PREFIX + tip.id))
+        return [SlotSet("suggested_types", type_ids), *given]
 
 
 class ActionMoreTips(SignpostAction):
-    """Coping tips (sensory tricks first) for the types suggested, then general ones."""
+    """Coping tips (sensory tricks first) for the types suggested, then general ones: the
+    next few this conversation has not been shown, so "more tips" always says something new."""
 
     def name(self) -> str:
         return "action_more_tips"
@@ -127,11 +184,13 @@ class ActionMoreTips(SignpostAction):
         type_ids = _slot_list(tracker, "suggested_types")
         tips = repository.tips_for(session, type_ids)
         tips.sort(key=lambda t: (t.kind != "sensory_trick", not t.types))
+        seen = set(shown(tracker))
+        tips = [t for t in tips if TIP_PREFIX + t.id not in seen][:MAX_TIPS]
         if not tips:
             dispatcher.utter_message(response="utter_tips_none")
             return []
-        dispatcher.utter_message(response="utter_tips", tips=bullet_list([t.text for t in tips[:MAX_TIPS]]))
-        return []
+        dispatcher.utter_message(response="utter_tips", tips=bullet_list([t.text for t in tips]))
+        return [shows(*(TIP_PREFIX + t.id for t in tips))]
 
 
 class ActionContacts(SignpostAction):
@@ -144,9 +203,9 @@ class ActionContacts(SignpostAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         type_ids = _slot_list(tracker, "suggested_types")
-        contacts = repository.contacts_to_give(session, type_ids)
+        contacts = contacts_to_list(repository.contacts_to_give(session, type_ids))
         channel = _channel(tracker)
         dispatcher.utter_message(
             response="utter_contacts", contacts=bullet_list([contact_line(domain, c, channel) for c in contacts])
         )
-        return []
+        return [shows(*(c.id for c in contacts))]

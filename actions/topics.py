@@ -9,12 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, template
-from actions.signposting import HELPLINE_ID
+from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, shown, shows, template
+from actions.signposting import HELPLINE_ID, first_sentences
 from signpost.knowledge import repository
 from signpost.knowledge.answers import GAP_ID, RETRIEVAL_INTENT, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
+TYPE_SENTENCES = 3  # "what is blepharospasm?": the answer in a few sentences
 WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
 # Responses that follow a topic's answer: mental health offers the crisis lines.
 FOLLOW_UP = {"mental_health": "utter_crisis_offer"}
@@ -84,15 +85,15 @@ class ActionAnswerTopic(SignpostAction):
         if narrower is not None:
             dispatcher.utter_message(response=narrower.response_name)
             return []
-        dispatcher.utter_message(
-            response="utter_topic", title=topic.title, summary=topic.summary, details=topic.details
-        )
+        channel = tracker.get_latest_input_channel()
         contact = next((c for c in repository.contacts_for(session, topic=topic.id) if c.phone), None)
-        if contact:
-            dispatcher.utter_message(response="utter_contact_call", name=contact.name, phone=contact.phone)
+        call = ""
+        if contact and contact.id not in shown(tracker):  # each contact once; "Contacts" lists them again
+            call = template(domain, "utter_contact_call", channel).format(name=contact.name, phone=contact.phone)
+        dispatcher.utter_message(response="utter_topic", summary=topic.summary, contact=call)
         if topic.id in FOLLOW_UP:
             dispatcher.utter_message(response=FOLLOW_UP[topic.id])
-        return []
+        return [shows(contact.id)] if call and contact else []
 
 
 class ActionTypeInfo(SignpostAction):
@@ -114,7 +115,7 @@ class ActionTypeInfo(SignpostAction):
         dispatcher.utter_message(
             response="utter_type_info",
             name=dtype.name,
-            summary=dtype.summary,
+            summary=first_sentences(dtype.summary, TYPE_SENTENCES),
             details=dtype.details,
             subtype=f" {subtype.text}" if subtype else "",
         )
@@ -178,6 +179,7 @@ class ActionHelpline(SignpostAction):
             dispatcher.utter_message(
                 response="utter_helpline", name=helpline.name, phone=helpline.phone, website=helpline.website or ""
             )
+            return [shows(helpline.id)]
         return []
 
 

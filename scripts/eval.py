@@ -28,9 +28,14 @@ def load_names() -> dict[str, str]:
     return {t["name"]: t["id"] for t in types}
 
 
-def disclaimer_text() -> str:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
-    return " ".join(domain["responses"]["utter_disclaimer"][0]["text"].split())
+def disclaimer_texts() -> set[str]:
+    """The full and the short disclaimer, in every channel's wording."""
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text())["responses"]
+    return {
+        " ".join(variant["text"].split())
+        for name in ("utter_disclaimer", "utter_disclaimer_short")
+        for variant in responses[name]
+    }
 
 
 def named_types(messages: list[dict], names: dict[str, str]) -> list[str]:
@@ -50,12 +55,12 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     cases = yaml.safe_load(Path(args.cases).read_text())["cases"]
-    names, disclaimer = load_names(), disclaimer_text()
+    names, disclaimers = load_names(), disclaimer_texts()
     right, with_disclaimer, misses = 0, 0, Counter()
     for case in cases:
         messages = send(f"eval-{uuid.uuid4().hex}", case["text"])
         named = named_types(messages, names)
-        has_disclaimer = any(" ".join((m.get("text") or "").split()) == disclaimer for m in messages)
+        has_disclaimer = any(" ".join((m.get("text") or "").split()) in disclaimers for m in messages)
         ok = 0 < len(named) <= 3 and bool(set(named) & set(case["expect"])) and has_disclaimer
         right += ok
         with_disclaimer += has_disclaimer

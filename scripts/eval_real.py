@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval import disclaimer_text, load_names, named_types  # noqa: E402
+from eval import disclaimer_texts, load_names, named_types  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "eval" / "real"
@@ -63,7 +63,7 @@ class Verdict:
 class Judge:
     def __init__(self) -> None:
         self.names = load_names()
-        self.disclaimer = disclaimer_text()
+        self.disclaimers = disclaimer_texts()
         self.questions = question_payloads()
 
     def asked(self, messages: list[dict[str, Any]]) -> str | None:
@@ -75,14 +75,14 @@ class Judge:
         return None
 
     def type_info(self, messages: list[dict[str, Any]]) -> list[str]:
-        """The type a type-information reply is about (its first line is the type's name)."""
-        firsts = [(m.get("text") or "").split("\n", 1)[0].strip() for m in messages]
+        """The type a type-information reply is about (it starts "<the type's name>: ...")."""
+        firsts = [(m.get("text") or "").split("\n", 1)[0].split(": ", 1)[0].strip() for m in messages]
         return [self.names[f] for f in firsts if f in self.names][:1]
 
     def __call__(self, messages: list[dict[str, Any]], expect: list[str]) -> Verdict:
         named = tuple(named_types(messages, self.names) or self.type_info(messages))
         asked = self.asked(messages)
-        has_disclaimer = any(" ".join((m.get("text") or "").split()) == self.disclaimer for m in messages)
+        has_disclaimer = any(" ".join((m.get("text") or "").split()) in self.disclaimers for m in messages)
         if not named:
             ok = ASK in expect and asked is not None
             why = "asked" if ok else (f"asked {asked}" if asked else "no type, no question")

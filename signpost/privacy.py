@@ -18,12 +18,20 @@ from sqlalchemy import Table, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
 from signpost.channels.sms_state import REPLAY_TTL, SmsAnswer, SmsOptions, SmsOptOut, SmsTraffic
-from signpost.conversations.models import ConversationRow, Handoff, SummaryLink, TriageRecord, WidgetSession
+from signpost.conversations.models import (
+    ContactGiven,
+    ConversationRow,
+    Handoff,
+    SummaryLink,
+    TriageRecord,
+    WidgetSession,
+)
 from signpost.conversations.repository import ConversationSummary, summarise
 from signpost.conversations.transcript import EVENTS
 from signpost.staff.models import LoginFailure, StaffSession
 
 _TRIAGE: Table = TriageRecord.__table__  # type: ignore[assignment]
+_CONTACTS_GIVEN: Table = ContactGiven.__table__  # type: ignore[assignment]
 _CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]
 _HANDOFFS: Table = Handoff.__table__  # type: ignore[assignment]
 _SMS_OPTIONS: Table = SmsOptions.__table__  # type: ignore[assignment]
@@ -37,6 +45,7 @@ _SUMMARY_LINKS: Table = SummaryLink.__table__  # type: ignore[assignment]
 CONVERSATION_TABLES: tuple[tuple[Table, str], ...] = (
     (EVENTS, "sender_id"),
     (_TRIAGE, "conversation_id"),
+    (_CONTACTS_GIVEN, "conversation_id"),
     (_CONVERSATIONS, "conversation_id"),
     (_HANDOFFS, "conversation_id"),
     (_SMS_OPTIONS, "conversation_id"),
@@ -102,6 +111,7 @@ def purge(session: Session, older_than: dt.timedelta, now: dt.datetime) -> dict[
     present = _existing(session)
     by_age = (
         (_TRIAGE, TriageRecord.created_at < cutoff),
+        (_CONTACTS_GIVEN, ContactGiven.created_at < cutoff),
         (_HANDOFFS, Handoff.updated_at < cutoff),
         (_SMS_OPTIONS, SmsOptions.updated_at < _naive(cutoff)),
         (_SMS_TRAFFIC, SmsTraffic.updated_at < _naive(cutoff)),

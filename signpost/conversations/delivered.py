@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 RECORD_KEY = "signpost_record"
 TRIAGE = "triage"
 HANDOFF = "handoff"
+CONTACTS = "contacts"
 HANDOFF_REASONS = ("asked_for_person", "red_flag")
 
 Record = dict[str, Any]
@@ -50,6 +51,11 @@ Record = dict[str, Any]
 def triage_record(regions: list[str], symptoms: list[str], modifiers: list[str], types: list[str]) -> Record:
     """A signposting answer: what was described and the types the message named."""
     return {"kind": TRIAGE, "regions": regions, "symptoms": symptoms, "modifiers": modifiers, "types": types}
+
+
+def contacts_record(contact_ids: list[str]) -> Record:
+    """A reply that showed these contacts (knowledge ids): the GP summary lists only those."""
+    return {"kind": CONTACTS, "ids": list(contact_ids)}
 
 
 def handoff_record(
@@ -93,6 +99,9 @@ def _valid(record: Any) -> Optional[Record]:
     if record.get("kind") == TRIAGE:
         fields = {k: _strings(record.get(k)) for k in ("regions", "symptoms", "modifiers", "types")}
         return {"kind": TRIAGE, **fields} if all(v is not None for v in fields.values()) else None
+    if record.get("kind") == CONTACTS:
+        ids = _strings(record.get("ids"))
+        return contacts_record(ids) if ids is not None else None
     if record.get("kind") == HANDOFF:
         code, red_flag = record.get("code"), record.get("red_flag")
         also = _strings(record.get("also_suspected", []))
@@ -148,6 +157,10 @@ def record_delivered(
     now = now or repository.utcnow()
     written = 0
     for _, record in delivered_records(new_events):
+        if record["kind"] == CONTACTS:
+            repository.record_contacts_given(session, conversation_id, record["ids"], now=now)
+            written += 1
+            continue
         if record["kind"] == TRIAGE:
             repository.record_triage(
                 session,

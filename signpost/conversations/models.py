@@ -21,6 +21,15 @@ class TriageRecord(Base):
     types = Column(JSON, nullable=False)
 
 
+class ContactGiven(Base):
+    """A contact a reply showed to the person (one row per contact and conversation)."""
+
+    __tablename__ = "conv_contacts_given"
+    conversation_id = Column(String(128), primary_key=True)
+    contact_id = Column(String(64), primary_key=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
 class ConversationRow(Base):
     """One conversation on one channel: when it started and when it was last active."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
+from signpost.conversations.models import ContactGiven, ConversationRow, Handoff, TriageRecord
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact
 
@@ -19,6 +19,27 @@ logger = logging.getLogger(__name__)
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def record_contacts_given(
+    session: Session, conversation_id: str, contact_ids: list[str], now: dt.datetime | None = None
+) -> None:
+    """Note the contacts a delivered reply showed, each once per conversation."""
+    for contact_id in dict.fromkeys(contact_ids):
+        if session.get(ContactGiven, (conversation_id, contact_id)) is None:
+            session.add(
+                ContactGiven(conversation_id=conversation_id, contact_id=contact_id, created_at=now or utcnow())
+            )
+
+
+def contacts_given(session: Session, conversation_id: str) -> list[str]:
+    """Ids of the contacts this conversation was shown, first shown first."""
+    query = (
+        select(ContactGiven.contact_id)
+        .where(ContactGiven.conversation_id == conversation_id)
+        .order_by(ContactGiven.created_at, ContactGiven.contact_id)
+    )
+    return list(session.scalars(query))
 
 
 def record_triage(
@@ -74,7 +95,7 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def summarise(session: Session, conversation_id: str) -> ConversationSummary:
-    """Regions, symptoms and types over every signposting answer, and the contacts to give."""
+    """Regions, symptoms and types over every signposting answer, and the contacts it showed."""
     records = triage_records(session, conversation_id)
     terms = knowledge.terms(session)
     types = {t.id: t for t in knowledge.list_types(session)}
@@ -85,7 +106,7 @@ def summarise(session: Session, conversation_id: str) -> ConversationSummary:
         regions=[terms[r].label for r in region_ids if r in terms],
         symptoms=[terms[s].label for s in symptom_ids if s in terms],
         types=[NamedType(types[t].name, types[t].summary) for t in type_ids],
-        contacts=knowledge.contacts_to_give(session, type_ids),
+        contacts=[c for c in (knowledge.contact(session, i) for i in contacts_given(session, conversation_id)) if c],
     )
 
 

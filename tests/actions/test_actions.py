@@ -53,9 +53,20 @@ def test_the_action_list_is_complete():
     [({}, "ask_pain"), ({"body_region": ["neck"], "symptom": ["head_turning"]}, "describe_symptoms"), ({}, "nonsense")],
 )
 async def test_every_reply_ends_with_the_disclaimer(cls, slots, intent, dispatcher, tracker, domain):
-    await cls().run(dispatcher, tracker(slots=slots, intent=intent), domain)
+    events = await cls().run(dispatcher, tracker(slots=slots, intent=intent), domain)
     assert responses(dispatcher)[-1] == "utter_disclaimer"
     assert len(dispatcher.messages) >= 2, "the disclaimer is not the whole reply"
+    assert "disclaimer" in next(e for e in events if e.get("name") == "shown")["value"]
+
+
+@pytest.mark.parametrize("cls", ALL_ACTIONS, ids=lambda c: c.__name__)
+async def test_after_the_first_reply_the_disclaimer_is_the_short_form(cls, dispatcher, tracker, domain):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"], "shown": ["disclaimer"]}
+    await cls().run(dispatcher, tracker(slots=slots, intent="ask_pain"), domain)
+    assert responses(dispatcher)[-1] == "utter_disclaimer_short"
+    (short,) = domain["responses"]["utter_disclaimer_short"]
+    assert len(short["text"].split()) <= 15
+    assert "not a diagnosis" in short["text"].lower() and "neurologist" in short["text"].lower()
 
 
 async def test_disclaimer_survives_a_database_failure(dispatcher, tracker, domain, monkeypatch):
@@ -77,12 +88,65 @@ async def test_signpost_names_types_with_reasons(dispatcher, tracker, domain):
     lines = first["candidates"].splitlines()
     assert 1 <= len(lines) <= 3
     assert lines[0].startswith("• Cervical dystonia")
-    assert "because you mentioned your head turning to one side" in lines[0]
-    assert "torticollis" in dispatcher.messages[1]["subtype"]
+    assert "you mentioned your head turning to one side" in lines[0]
+    assert "torticollis" in first["subtype"]
     assert SlotSet("suggested_types", events[0]["value"]) == events[0]
     assert events[0]["value"][0] == "cervical"
-    assert "020 7793 3650" in dispatcher.messages[2]["contact"]
-    assert "utter_safety_net" in responses(dispatcher)
+    help_ = dispatcher.messages[1]
+    assert help_["response"] == "utter_signpost_help" and "020 7793 3650" in help_["contact"]
+    assert len(dispatcher.messages) == 3, "types, one tip with the contact and the safety net, the disclaimer"
+
+
+async def test_the_helpline_is_given_once_a_conversation(dispatcher, tracker, domain):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"], "shown": ["disclaimer", "dystonia_uk"]}
+    await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
+    assert dispatcher.messages[1]["contact"] == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "first_words", "child_note"),
+    [
+        ("I'm so scared, my neck keeps pulling to the left", "That sounds frightening.", False),
+        (
+            "We're really worried, our 9-year-old's neck pulls to one side",
+            "It's natural to worry about your child.",
+            True,
+        ),
+        ("My neck pulls to the left", "What you describe", False),
+    ],
+)
+async def test_a_feeling_is_acknowledged_first_and_a_child_gets_the_childrens_note(
+    text, first_words, child_note, dispatcher, tracker, domain
+):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"]}
+    await ActionSignpost().run(dispatcher, tracker(slots=slots, text=text), domain)
+    first = dispatcher.messages[0]
+    rendered = domain["responses"]["utter_signpost_candidates"][0]["text"].format(
+        **{k: first.get(k, "") for k in ("feeling", "candidates", "name", "summary", "subtype", "child")}
+    )
+    assert rendered.startswith(first_words)
+    assert ("paediatric neurologist" in rendered) is child_note
+
+
+async def test_more_tips_never_repeats_a_tip_already_shown(dispatcher, tracker, domain):
+    slots = {"body_region": ["neck"], "symptom": ["head_turning"]}
+    events = await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
+    shown = next(e for e in events if e.get("name") == "shown")["value"]
+    tip_given = dispatcher.messages[1]["tip"]
+    seen_tips = {tip_given}
+    for _ in range(6):
+        more = type(dispatcher)()
+        events = await ActionMoreTips().run(
+            more, tracker(slots={"suggested_types": ["cervical"], "shown": shown}), domain
+        )
+        if more.messages[0]["response"] == "utter_tips_none":
+            break
+        listed = set(more.messages[0]["tips"].removeprefix("• ").split("\n• "))
+        assert not listed & seen_tips
+        seen_tips |= listed
+        shown = next(e for e in events if e.get("name") == "shown")["value"]
+    else:
+        pytest.fail("tips never ran out")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +182,7 @@ async def test_signpost_describes_its_record_on_the_message_and_writes_nothing(
     slots, response, types, knowledge_db, dispatcher, tracker, domain
 ):
     events = await ActionSignpost().run(dispatcher, tracker(slots=slots, channel="socketio"), domain)
-    (message,) = [m for m in dispatcher.messages if RECORD_KEY in m]
+    (message,) = [m for m in dispatcher.messages if (m.get(RECORD_KEY) or {}).get("kind") == "triage"]
     assert message["response"] == response
     named = events[0]["value"]
     assert bool(named) is types
@@ -133,7 +197,7 @@ async def test_signpost_records_only_terms_of_the_vocabulary(dispatcher, tracker
     """Entities forced from outside (`/describe_symptoms{...}`) never reach the summary verbatim."""
     slots = {"body_region": ["neck", "call 07700 900123"], "symptom": ["head_turning", "neck"], "modifier": ["x"]}
     await ActionSignpost().run(dispatcher, tracker(slots=slots), domain)
-    (message,) = [m for m in dispatcher.messages if RECORD_KEY in m]
+    (message,) = [m for m in dispatcher.messages if (m.get(RECORD_KEY) or {}).get("kind") == "triage"]
     record = message[RECORD_KEY]
     assert (record["regions"], record["symptoms"], record["modifiers"]) == (["neck"], ["head_turning"], [])
 
@@ -150,6 +214,29 @@ async def test_contacts_list_helpline_and_groups(dispatcher, tracker, domain):
     listed = dispatcher.messages[0]["contacts"]
     assert "020 7793 3650" in listed and "0151 298 2999" in listed and "occupational therapist" in listed.lower()
     assert "36351" not in listed
+    lines = listed.splitlines()
+    assert len(lines) <= 4 and all(line.split(":", 1)[1].strip() for line in lines), "no empty contact lines"
+    assert "116 123" not in listed, "crisis lines come with the crisis answer, not in every list"
+
+
+async def test_the_gp_summary_lists_only_the_contacts_that_were_shown(dispatcher, tracker, domain, knowledge_db):
+    from signpost.conversations.delivered import record_delivered
+    from signpost.conversations.repository import summarise
+
+    await ActionContacts().run(
+        dispatcher, tracker(slots={"suggested_types": ["cervical"]}, intent="ask_contacts"), domain
+    )
+    records = [m for m in dispatcher.messages if RECORD_KEY in m]
+    assert [m[RECORD_KEY]["kind"] for m in records] == ["contacts"]
+    events = [{"event": "bot", "timestamp": 1.0, "text": "", "metadata": {RECORD_KEY: records[0][RECORD_KEY]}}]
+    engine = make_engine(knowledge_db)
+    with Session(engine, future=True) as s, s.begin():
+        record_delivered(s, "test-user", "rest", events)
+    with Session(engine, future=True) as s:
+        given = [c.id for c in summarise(s, "test-user").contacts]
+        assert summarise(s, "someone-else").contacts == []
+    engine.dispose()
+    assert sorted(given) == sorted(records[0][RECORD_KEY]["ids"]) and "samaritans" not in given
 
 
 @pytest.mark.parametrize(
@@ -162,7 +249,7 @@ async def test_side_topics(intent, topic_word, dispatcher, tracker, domain):
     await ActionAnswerTopic().run(dispatcher, tracker(intent=intent), domain)
     topic = dispatcher.messages[0]
     assert topic["response"] == "utter_topic"
-    assert topic_word in (topic["title"] + topic["summary"] + topic["details"]).lower()
+    assert topic_word in topic["summary"].lower()
 
 
 async def test_support_group_in_a_place_we_have_none_for(dispatcher, tracker, domain):

@@ -78,9 +78,16 @@ def entries(url: str) -> int:
 
 
 async def run(dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    """The message that carries the handoff record; the reply ends with the disclaimer except
+    after an emergency or a crisis answer, where it would read as cold."""
     await ActionHandoff().run(dispatcher, tracker, domain)
-    assert dispatcher.messages[-1]["response"] == "utter_disclaimer"
-    (message,) = [m for m in dispatcher.messages if RECORD_KEY in m]
+    intent = tracker.latest_message["intent"]["name"]
+    last = dispatcher.messages[-1].get("response")
+    if intent in ("red_flag_emergency", "red_flag_crisis"):
+        assert "utter_disclaimer" not in (m.get("response") for m in dispatcher.messages)
+    else:
+        assert last == "utter_disclaimer"
+    (message,) = [m for m in dispatcher.messages if (m.get(RECORD_KEY) or {}).get("kind") == "handoff"]
     return message
 
 

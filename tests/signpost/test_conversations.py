@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from signpost.conversations.repository import record_triage, summarise, triage_records
+from signpost.conversations.repository import record_contacts_given, record_triage, summarise, triage_records
 from signpost.knowledge.db import make_engine
 from signpost.knowledge.seed import seed
 
@@ -25,10 +25,25 @@ def test_summary_merges_every_answer_of_one_conversation(database_url, content):
     assert len(summary.symptoms) == 2
     assert [t.name for t in summary.types][0].startswith("Cervical dystonia")
     assert len(summary.types) == 2
-    assert summary.contacts and summary.discussed_symptoms
+    assert summary.contacts == [], "no reply showed a contact"
+    assert summary.discussed_symptoms
 
 
-def test_summary_of_an_unknown_conversation_is_empty_but_gives_contacts(database_url, content):
+def test_summary_lists_the_contacts_shown_once_each_and_only_this_conversations(database_url, content):
+    engine = make_engine(database_url)
+    seed(engine, content)
+    with Session(engine, future=True) as s:
+        record_contacts_given(s, "web-1", ["dystonia_uk"])
+        record_contacts_given(s, "web-1", ["dystonia_uk", "brain_charity"])
+        record_contacts_given(s, "web-2", ["samaritans"])
+        s.commit()
+    with Session(engine, future=True) as s:
+        ids = [c.id for c in summarise(s, "web-1").contacts]
+    engine.dispose()
+    assert sorted(ids) == ["brain_charity", "dystonia_uk"]
+
+
+def test_summary_of_an_unknown_conversation_is_empty(database_url, content):
     engine = make_engine(database_url)
     seed(engine, content)
     with Session(engine, future=True) as s:
@@ -36,4 +51,4 @@ def test_summary_of_an_unknown_conversation_is_empty_but_gives_contacts(database
     engine.dispose()
     assert not summary.discussed_symptoms
     assert summary.regions == [] and summary.types == []
-    assert any(c.kind == "helpline" for c in summary.contacts)
+    assert summary.contacts == []

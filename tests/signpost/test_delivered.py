@@ -168,7 +168,7 @@ async def test_through_rasa_the_reply_and_the_queue_show_the_same_code(session, 
         dispatcher.messages, CollectingOutputChannel(), nlg, DialogueStateTracker("conv-1", [])
     )
     saved = [e.as_dict() for e in uttered]
-    assert record_delivered(session, "conv-1", "rest", saved, NOW) == 1
+    assert record_delivered(session, "conv-1", "rest", saved, NOW) == 2, "the queue entry and the contact it gave"
     (entry,) = queue(session)
     assert entry.code in saved[0]["text"]
     assert "Give them this reference" in saved[0]["text"]
