@@ -45,9 +45,11 @@ from signpost.channels.sms_text import (
     OptionWords,
     conversation_id,
     message_key,
+    more_part,
     render,
     segments,
     text_digest,
+    to_gsm,
     twiml,
 )
 from signpost.channels.turn import Responses, privacy_text, take_turn
@@ -65,6 +67,7 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 START_WORDS = {"start", "unstop"}
 HELP_WORDS = {"help", "info"}
 PRIVACY_WORDS = {"privacy"}
+MORE_WORDS = {"more"}  # the rest of a reply longer than three texts
 MAX_INBOUND_CHARS = 1600
 XML = "application/xml"
 # A retry that arrives while the first request's turn is still running waits this long for its reply.
@@ -260,10 +263,12 @@ class SmsInput(InputChannel):
             variant_text(responses, "utter_sms_options", self.name()),
             variant_text(responses, "utter_sms_option", self.name()),
         )
-        reply = render(collector.messages, words, MAX_REPLY_CHARS)
+        more_line = variant_text(responses, "utter_sms_more", self.name())
+        reply = render(collector.messages, words, MAX_REPLY_CHARS, more_line=more_line)
         logger.info("sms turn: %d message(s) out", len(collector.messages))
         # A refused turn leaves the options that were sent before.
-        return reply.body, reply.options if outcome.refused is None else None
+        options = {**reply.options, sms_state.MORE_KEY: reply.rest} if reply.rest else reply.options
+        return reply.body, options if outcome.refused is None else None
 
     def before_turn(self, responses: Responses, cid: str, text: str) -> Early:
         """Keywords, opt-outs and limits: everything decided without running a turn."""
@@ -293,6 +298,11 @@ class SmsInput(InputChannel):
                 return Early(True, variant_text(responses, "utter_sms_help", self.name()))
             if word in PRIVACY_WORDS:
                 return Early(True, privacy_text(responses, "utter_sms_privacy", self.name(), self.settings))
+            if word in MORE_WORDS:  # the rest of the last reply, if one was held back; else a turn
+                more_line = to_gsm(variant_text(responses, "utter_sms_more", self.name()))
+                part = sms_state.next_more(session, cid, lambda held: more_part(held, more_line))
+                if part is not None:
+                    return Early(True, part)
             return Early(False, payload=sms_state.option_payload(session, cid, text))
 
     def log_held(self, verdict: Verdict, traffic: Traffic) -> None:

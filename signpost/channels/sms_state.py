@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Text, delete
 from sqlalchemy.orm import Session
@@ -78,7 +79,12 @@ class SmsAnswer(Base):
 # --- numbered options and opt-outs ---------------------------------------------------------
 
 
+MORE_KEY = "more"  # the options' entry that holds a reply's rest, sent on MORE
+
+
 def save_options(session: Session, conversation_id: str, options: dict[str, str]) -> None:
+    """Keep the numbered options a reply offered ("1" -> payload), and under MORE_KEY the
+    part of it held back for MORE."""
     row = session.get(SmsOptions, conversation_id)
     if not options:
         if row is not None:
@@ -91,8 +97,23 @@ def save_options(session: Session, conversation_id: str, options: dict[str, str]
 
 
 def option_payload(session: Session, conversation_id: str, reply: str) -> str | None:
+    """The payload of a numbered option the person replied with."""
     row = session.get(SmsOptions, conversation_id)
-    return (row.options or {}).get(reply.strip()) if row else None
+    number = reply.strip()
+    return (row.options or {}).get(number) if row and number.isdigit() else None
+
+
+def next_more(session: Session, conversation_id: str, split: Callable[[str], tuple[str, str | None]]) -> str | None:
+    """The next part of the reply held back for MORE (None when nothing is held), keeping
+    what is left after it; `split` cuts the held text into (this part, the rest)."""
+    row = session.get(SmsOptions, conversation_id)
+    held = (row.options or {}).get(MORE_KEY) if row is not None else None
+    if row is None or not held:
+        return None
+    part, left = split(str(held))
+    options = {k: v for k, v in row.options.items() if k != MORE_KEY}
+    row.options, row.updated_at = ({**options, MORE_KEY: left} if left else options), _now()
+    return part
 
 
 def is_opted_out(session: Session, conversation_id: str) -> bool:

@@ -12,7 +12,11 @@ from xml.sax.saxutils import escape
 import phonenumbers
 
 MAX_REPLY_CHARS = 1600
+SINGLE_CHARS = 160  # a GSM-7 message on its own
 SEGMENT_CHARS = 153  # a GSM-7 segment in a multi-part message
+MAX_SEGMENTS = 3  # a reply longer than this sends its first part and keeps the rest for MORE
+# A message naming an emergency or crisis number is never held back for MORE.
+_URGENT = re.compile(r"\b(?:999|111|116 123|85258)\b")
 # Characters outside the GSM-7 alphabet turn a message into UCS-2 (70 per segment).
 _GSM_SAFE = str.maketrans(
     {
@@ -61,13 +65,63 @@ def to_gsm(text: str) -> str:
 
 
 def segments(text: str) -> int:
-    return max(1, -(-len(text) // SEGMENT_CHARS))
+    """GSM-7 segments of one message body: 160 characters alone, 153 a part when split."""
+    return 1 if len(text) <= SINGLE_CHARS else -(-len(text) // SEGMENT_CHARS)
 
 
 @dataclass(frozen=True)
 class Reply:
     body: str
     options: dict[str, str]  # "1" -> payload
+    rest: str | None = None  # held back for MORE
+
+
+def within_segments(
+    texts: list[str], more_line: str, max_segments: int = MAX_SEGMENTS, tail: int = 1
+) -> tuple[list[str], list[str]]:
+    """The texts to send now and the ones to hold back for MORE, so that the texts sent
+    now, with `more_line` when something is held back, fit in `max_segments` segments.
+
+    The first text (the answer), the last `tail` texts (from the disclaimer on: the
+    notes after it and the options line) and any that names an emergency or crisis
+    number are always sent; the others go in order while
+    they fit, and once one does not fit, it and those after it wait, so MORE reads on.
+    """
+    if segments("\n\n".join(texts)) <= max_segments or len(texts) <= 1 + tail:
+        return texts, []
+    budget = max_segments * SEGMENT_CHARS
+    must = {0, *range(len(texts) - tail, len(texts))} | {i for i, t in enumerate(texts) if _URGENT.search(t)}
+    used = sum(len(texts[i]) + 2 for i in must) + len(more_line)
+    sent: list[str] = []
+    held: list[str] = []
+    for i, text in enumerate(texts):
+        if i in must:
+            sent.append(text)
+        elif not held and used + len(text) + 2 <= budget:
+            sent.append(text)
+            used += len(text) + 2
+        else:
+            held.append(text)
+    if not held:
+        return sent, []
+    return [*sent[:-tail], more_line, *sent[-tail:]], held
+
+
+def more_part(rest: str, more_line: str, max_segments: int = MAX_SEGMENTS) -> tuple[str, str | None]:
+    """The next part of a held-back reply for MORE, and what is still left after it."""
+    budget = max_segments * SEGMENT_CHARS - len(more_line) - 2
+    paragraphs: list[str] = []
+    for paragraph in (p for p in rest.split("\n\n") if p.strip()):
+        # a paragraph too long for one part goes sentence by sentence
+        paragraphs.extend(re.split(r"(?<=[.!?])\s+", paragraph) if len(paragraph) > budget else [paragraph])
+    taken: list[str] = []
+    for paragraph in paragraphs:
+        if taken and len("\n\n".join([*taken, paragraph])) > budget:
+            break
+        taken.append(paragraph)
+    left = paragraphs[len(taken) :]
+    body = "\n\n".join(taken)
+    return (body + "\n\n" + more_line, "\n\n".join(left)) if left else (body, None)
 
 
 @dataclass(frozen=True)
@@ -92,20 +146,34 @@ def _shorten(text: str, by: int) -> str:
     return cut.rstrip(" ,;:") + "..."
 
 
-def render(messages: Iterable[dict[str, Any]], options: OptionWords, limit: int = MAX_REPLY_CHARS) -> Reply:
+def render(
+    messages: Iterable[dict[str, Any]],
+    options: OptionWords,
+    limit: int = MAX_REPLY_CHARS,
+    more_line: str | None = None,
+) -> Reply:
     """One SMS body from the bot's messages, at most `limit` characters.
 
-    The last message's buttons become numbered options. Over the limit, the
-    longest message other than the first and the last is shortened, so a
-    safety answer and the closing disclaimer are always whole.
+    The last message's buttons become numbered options. With `more_line`, a reply
+    longer than MAX_SEGMENTS segments sends its first part and holds the rest for
+    MORE (`within_segments`). Over the limit, the longest message other than the
+    first and the last is shortened, so a safety answer and the closing disclaimer
+    are always whole.
     """
     messages = list(messages)
-    texts = [to_gsm((m.get("text") or "").strip()) for m in messages if (m.get("text") or "").strip()]
     buttons = next((m.get("buttons") for m in reversed(messages) if m.get("buttons")), None) or []
+    shown = [m for m in messages if (m.get("text") or "").strip()]
+    texts = [to_gsm(m["text"].strip()) for m in shown]
+    # Always sent: from the last message with buttons (the disclaimer) to the end.
+    with_buttons = [i for i, m in enumerate(shown) if m.get("buttons")]
+    tail = len(texts) - with_buttons[-1] if with_buttons else 1
     numbered: dict[str, str] = {}
     if buttons:
         line, numbered = options_line(options, buttons)
         texts.append(to_gsm(line))
+    held: list[str] = []
+    if more_line:
+        texts, held = within_segments(texts, to_gsm(more_line), tail=tail + (1 if buttons else 0))
     joined = "\n\n".join(texts)
     while len(joined) > limit:
         over = len(joined) - limit
@@ -116,7 +184,7 @@ def render(messages: Iterable[dict[str, Any]], options: OptionWords, limit: int 
             break
         texts[longest] = _shorten(texts[longest], over)
         joined = "\n\n".join(texts)
-    return Reply(joined, numbered)
+    return Reply(joined, numbered, "\n\n".join(held) or None)
 
 
 def twiml(body: str | None) -> str:

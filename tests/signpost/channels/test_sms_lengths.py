@@ -13,7 +13,7 @@ import pytest
 
 from actions.base import bullet_list
 from actions.privacy import MAX_LISTED
-from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, render
+from signpost.channels.sms_text import MAX_REPLY_CHARS, MAX_SEGMENTS, OptionWords, more_part, render, segments, to_gsm
 from signpost.config import ROOT
 
 
@@ -88,6 +88,10 @@ def longest(content, domain):
         "meets": max((c.meets or "" for c in content.contacts), key=len),
         "intro": max((t.summary for t in content.topics), key=len),
         "reason": reason,
+        "feeling": max(
+            (v[0]["text"] for k, v in domain["responses"].items() if k.startswith("utter_feeling_")), key=len
+        ),
+        "child": domain["responses"]["utter_signpost_child"][0]["text"],
         "description": max((c.description for c in content.contacts), key=len),
         "choices": "",
         "items": max(", ".join(mentions[:2]), bullet_list(my_data_lines), key=len),
@@ -115,8 +119,9 @@ def test_every_response_fits(domain, longest, options):
         assert "<" not in body and "**" not in body, f"{name}: SMS text is plain"
 
 
-def test_the_longest_signposting_reply_fits_whole(domain, longest, options):
-    """The five messages of a signposting reply, each at its longest, fit without cutting."""
+def test_the_longest_signposting_reply_sends_three_texts_and_the_rest_on_more(domain, longest, options):
+    """The messages of a signposting reply, each at its longest: the types, the 999 line and
+    the disclaimer now (within the length limit), and MORE brings the rest, part by part."""
     sms = {name: _sms_variant(v) for name, v in domain["responses"].items()}
     parts = [
         "utter_signpost_candidates",
@@ -127,8 +132,19 @@ def test_the_longest_signposting_reply_fits_whole(domain, longest, options):
     ]
     messages = [{"text": _fill(sms[p]["text"], longest)} for p in parts]
     messages[-1]["buttons"] = domain["responses"]["utter_how_can_i_help"][0]["buttons"]
-    body = render(messages, options, limit=10_000).body
-    assert len(body) <= MAX_REPLY_CHARS, len(body)
+    more_line = sms["utter_sms_more"]["text"]
+    reply = render(messages, options, more_line=more_line)
+    assert len(reply.body) <= MAX_REPLY_CHARS and reply.rest
+    assert "999" in reply.body and "not a diagnosis" in reply.body.lower()
+    assert reply.body.startswith(to_gsm(messages[0]["text"]))
+    left, read = reply.rest, []
+    while left:
+        part, left = more_part(left, to_gsm(more_line))
+        assert segments(part) <= MAX_SEGMENTS
+        read.append(part)
+    everything = " ".join(" ".join([reply.body, *read]).replace(to_gsm(more_line), "").split())
+    for message in messages:
+        assert " ".join(to_gsm(message["text"]).split()) in everything, "nothing is lost"
 
 
 def test_domain_file_is_where_the_variants_live():

@@ -6,7 +6,17 @@ import re
 
 import pytest
 
-from signpost.channels.sms_text import MAX_REPLY_CHARS, OptionWords, conversation_id, render, to_gsm, twiml
+from signpost.channels.sms_text import (
+    MAX_REPLY_CHARS,
+    MAX_SEGMENTS,
+    OptionWords,
+    conversation_id,
+    more_part,
+    render,
+    segments,
+    to_gsm,
+    twiml,
+)
 
 OPTIONS = OptionWords("Reply {choices}.", "{number} for {title}")
 
@@ -49,3 +59,52 @@ def test_over_the_limit_the_middle_is_shortened_not_the_ends():
 @pytest.mark.parametrize("body,expected", [(None, "<Response/>"), ("a < b & c", "<Message>a &lt; b &amp; c</Message>")])
 def test_twiml(body, expected):
     assert expected in twiml(body)
+
+
+@pytest.mark.parametrize(("length", "expected"), [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)])
+def test_segments_count_gsm7_parts(length, expected):
+    assert segments("x" * length) == expected
+
+
+MORE = "Reply MORE for the rest."
+
+
+def test_a_long_reply_sends_three_segments_and_holds_the_rest_in_order():
+    answer, disclaimer = "What you describe is sometimes seen in: cervical dystonia.", "Not a diagnosis."
+    middle = [f"Paragraph {i}: " + "word " * 30 for i in range(4)]
+    safety = "If it gets quickly worse, call 999."
+    messages = [{"text": t} for t in (answer, *middle, safety, disclaimer)]
+    reply = render(messages, OPTIONS, more_line=MORE)
+    assert segments(reply.body) <= MAX_SEGMENTS
+    assert reply.body.startswith(answer) and reply.body.endswith(disclaimer)
+    assert safety in reply.body, "an emergency number is never held back"
+    assert MORE in reply.body and reply.rest
+    sent = [m for m in middle if m.strip() in reply.body]
+    assert middle[: len(sent)] == sent and sent != middle, "the first paragraphs go now, the later ones wait"
+    assert reply.rest.split("\n\n") == [m.strip() for m in middle[len(sent) :]]
+
+
+def test_a_short_reply_holds_nothing_back():
+    reply = render([{"text": "Hello."}, {"text": "Not a diagnosis."}], OPTIONS, more_line=MORE)
+    assert (reply.body, reply.rest) == ("Hello.\n\nNot a diagnosis.", None)
+
+
+def test_more_reads_on_part_by_part_until_nothing_is_left():
+    rest = "\n\n".join(f"Part {i}. " + "word " * 40 for i in range(6))
+    parts, left = [], rest
+    while left:
+        part, left = more_part(left, MORE)
+        assert segments(part) <= MAX_SEGMENTS
+        parts.append(part)
+    assert len(parts) > 1 and all(p.endswith(MORE) for p in parts[:-1]) and not parts[-1].endswith(MORE)
+    assert " ".join(p.replace(MORE, "") for p in parts).split() == rest.split()
+
+
+def test_the_disclaimer_and_what_follows_it_are_never_held_back():
+    answer = "What you describe is sometimes seen in: cervical dystonia."
+    middle = [f"Paragraph {i}: " + "word " * 30 for i in range(3)]
+    disclaimer = {"text": "Not a diagnosis.", "buttons": [{"title": "More tips", "payload": "tips"}]}
+    notice = {"text": "Kept 30 days, never your number."}
+    reply = render([{"text": answer}, *({"text": m} for m in middle), disclaimer, notice], OPTIONS, more_line=MORE)
+    assert reply.rest and segments(reply.body) <= MAX_SEGMENTS
+    assert reply.body.endswith("Not a diagnosis.\n\nKept 30 days, never your number.\n\nReply 1 for More tips.")
