@@ -89,6 +89,10 @@ eval-real: build seed train ## real-world descriptions, conversations, questions
 	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_questions.py --split all
 	$(BIN)/python eval/red_flags/measure.py
 
+lengths: build seed train ## words, bubbles and reading age a turn (REST), SMS segments, on the held-out split
+	TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-measure-lengths} $(BIN)/python scripts/with_servers.py -- \
+		$(BIN)/python scripts/reply_length.py --split test --sms
+
 fuzz: build seed train ## the fuzz tests at length (HYPOTHESIS_PROFILE=long) against the test servers
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -v
 
@@ -115,7 +119,7 @@ compare: build ## compare NLU pipelines on the held-out split
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run run-replicas lint browser validate test eval eval-real fuzz bench load load-replicas screenshot compare clean
+.PHONY: help install build seed train run run-replicas lint browser validate test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
 
 # Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
 # schemas, the per-image dependency locks and their audit (docs/operations.md).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -156,7 +157,13 @@ def main() -> int:
         counts = []
         for text in descriptions + questions:
             phone = f"+4477009{uuid.uuid4().int % 10**5:05d}"
-            body = send_sms(args.base, url, settings.twilio_auth_token, phone, text)
+            try:
+                body = send_sms(args.base, url, settings.twilio_auth_token, phone, text)
+            except urllib.error.HTTPError as exc:
+                print(
+                    f"SMS: the server answered {exc.code}; is it running with this TWILIO_AUTH_TOKEN?", file=sys.stderr
+                )
+                return 2
             counts.append(segments(body))
             if args.verbose and segments(body) > 3:
                 print(f"--- {segments(body)} segments, {len(body)} characters\n{body}\n")
