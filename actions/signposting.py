@@ -22,11 +22,8 @@ HELPLINE_ID = "dystonia_uk"
 # A reason or two for each type: two when it is the only one, else one a line (one glance).
 MAX_REASONS = 2
 MAX_TIPS = 2
-MAX_CONTACTS = 4
 SUMMARY_SENTENCES = 2  # on the likeliest type, in the first answer
 TIP_PREFIX = "tip:"  # a tip's entry in the `shown` slot
-# Crisis lines are given with the crisis answer (a domain response), not in lists.
-CRISIS_ONLY_TOPICS = {"mental_health"}
 
 
 def _slot_list(tracker: Tracker, name: str) -> List[str]:
@@ -47,11 +44,6 @@ def contact_line(domain: DomainDict, contact: Contact, channel: str | None) -> s
     return template(domain, "utter_contact_line", channel).format(name=contact.name, details=details)
 
 
-def contacts_to_list(contacts: List[Contact]) -> List[Contact]:
-    """The few contacts a list gives: no crisis-only lines, the first MAX_CONTACTS."""
-    return [c for c in contacts if not (c.topics and set(c.topics) <= CRISIS_ONLY_TOPICS)][:MAX_CONTACTS]
-
-
 def texts_since_answer(tracker: Tracker, action: str = "action_signpost") -> List[str]:
     """What the person typed since this action last answered (in this session)."""
     texts: List[str] = []
@@ -68,6 +60,11 @@ def first_sentences(text: str, count: int) -> str:
     """The first `count` sentences of a text (all of it when it has fewer)."""
     parts = re.split(r"(?<=[.!?])\s+", text.strip())
     return " ".join(parts[:count])
+
+
+def mention_for(mention: str, about: str) -> str:
+    """A term's mention ("your neck") as it reads when the story is about someone else ("the neck")."""
+    return re.sub(r"^your\b", "the", mention) if about != "self" else mention
 
 
 def feeling_line(domain: DomainDict, feeling: str | None, channel: str | None) -> str:
@@ -132,7 +129,10 @@ class ActionSignpost(SignpostAction):
         lines = [
             line.format(
                 name=types[c.type_id].name,
-                reason=join_items([terms[s].mention for s in c.reasons[:reasons] if s in terms], last_pair),
+                reason=join_items(
+                    [mention_for(terms[s].mention, framing.about) for s in c.reasons[:reasons] if s in terms],
+                    last_pair,
+                ),
             )
             for c in candidates
         ]
@@ -203,7 +203,7 @@ class ActionContacts(SignpostAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         type_ids = _slot_list(tracker, "suggested_types")
-        contacts = contacts_to_list(repository.contacts_to_give(session, type_ids))
+        contacts = repository.contacts_to_list(session, type_ids)
         channel = _channel(tracker)
         dispatcher.utter_message(
             response="utter_contacts", contacts=bullet_list([contact_line(domain, c, channel) for c in contacts])

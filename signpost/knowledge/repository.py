@@ -112,6 +112,18 @@ def contacts_to_give(session: Session, type_ids: list[str]) -> list[Contact]:
     return contacts + ([groups] if groups else [])
 
 
+MAX_LISTED_CONTACTS = 4
+CRISIS_ONLY_TOPICS = frozenset({"mental_health"})  # crisis lines: given with the crisis answer
+
+
+def contacts_to_list(session: Session, type_ids: list[str], crisis: bool = False) -> list[Contact]:
+    """The few contacts a list gives (one glance): crisis lines only after a crisis, first."""
+    contacts = contacts_to_give(session, type_ids)
+    lines = [c for c in contacts if c.topics and set(c.topics) <= CRISIS_ONLY_TOPICS]
+    others = [c for c in contacts if c not in lines]
+    return ((lines if crisis else []) + others)[:MAX_LISTED_CONTACTS]
+
+
 def contact(session: Session, contact_id: str) -> Contact | None:
     row = session.get(ContactRow, contact_id)
     return _contact(row) if row else None

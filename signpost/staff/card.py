@@ -45,9 +45,9 @@ def triage_card(session: Session, tools: CardTools, text: str) -> dict[str, Any]
         if detection and detection.is_red_flag
         else []
     )
-    contacts = knowledge.contacts_to_give(session, [c.type_id for c in candidates])
-    if any(flag["category"] == "crisis" for flag in red_flags):
-        contacts.sort(key=lambda c: not (c.kind == "helpline" and "mental_health" in c.topics))
+    crisis = any(flag["category"] == "crisis" for flag in red_flags)
+    # The contacts the assistant itself would list for this description (the card's "Contacts given").
+    contacts = knowledge.contacts_to_list(session, [c.type_id for c in candidates], crisis=crisis)
 
     def labelled(ids: tuple[str, ...]) -> list[dict[str, str]]:
         return [{"id": i, "label": terms[i].label} for i in ids if i in terms]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from signpost import metrics
 from signpost.config import get_settings
 from signpost.conversations import access
-from signpost.conversations.repository import record_triage
+from signpost.conversations.repository import record_contacts_given, record_triage
 from signpost.web.app import MAX_BODY_BYTES, create_app
 
 
@@ -77,6 +77,8 @@ async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(cli
     with Session(engine, future=True) as s:
         record_triage(s, conversation, "socketio", ["neck"], ["twisting"], [], ["cervical"])
         record_triage(s, "someone-else", "rest", ["eyes"], ["blinking"], [], ["blepharospasm"])
+        record_contacts_given(s, conversation, ["dystonia_uk"])
+        record_contacts_given(s, "someone-else", ["samaritans"])
         s.commit()
     link = await summary_link(client, str(uuid.UUID(conversation)), token)
     assert conversation not in link
@@ -86,18 +88,18 @@ async def test_summary_lists_what_was_discussed_with_contacts_and_disclaimer(cli
     assert data["discussed_symptoms"] is True
     assert data["regions"] == ["Neck"]
     assert [t["name"] for t in data["types"]] == ["Cervical dystonia (neck dystonia)"]
-    assert "Dystonia UK helpline" in [c["name"] for c in data["contacts"]]
+    assert [c["name"] for c in data["contacts"]] == ["Dystonia UK helpline"], "only the contacts it gave"
     assert "not a diagnosis" in data["disclaimer"]
     assert "Eyes" not in data["regions"]
 
 
-async def test_summary_of_a_conversation_without_symptoms_still_gives_contacts(client, engine):
+async def test_summary_of_a_conversation_that_was_given_no_contacts_lists_none(client, engine):
     link = await summary_link(client, *widget_conversation(engine))
     response = await client.post("/api/summary", json={"link": link})
     data = await response.json()
     assert response.status == 200
     assert data["discussed_symptoms"] is False
-    assert data["types"] == [] and data["contacts"]
+    assert data["types"] == [] and data["contacts"] == []
 
 
 @pytest.mark.parametrize(

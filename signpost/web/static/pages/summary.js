@@ -41,12 +41,16 @@
     } else {
       fillList(byId("summary-types"), [none], function (li, text) { li.textContent = text; });
     }
-    fillList(byId("summary-contacts"), data.contacts, contactLine);
+    if (data.contacts.length) {
+      fillList(byId("summary-contacts"), data.contacts, contactLine);
+    } else {
+      fillList(byId("summary-contacts"), ["None in this chat"], function (li, text) { li.textContent = text; });
+    }
     byId("summary-disclaimer").textContent = data.disclaimer;
     byId("summary-body").hidden = false;
     byId("summary-status").textContent = data.discussed_symptoms
       ? ""
-      : "We have not talked about symptoms yet. The contacts below can still help.";
+      : "We have not talked about symptoms yet.";
   }
 
   function fail(message) {
