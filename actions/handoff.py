@@ -136,4 +136,7 @@ class ActionHandoff(SignpostAction):
             email=(helpline.email or "") if helpline else "",
             **{RECORD_KEY: handoff_record(code, reason, red_flag, suspected)},
         )
+        if not red_flag and tracker.get_latest_input_channel() == "sms":
+            # A worker can only text back with consent (signpost/channels/callbacks.py).
+            dispatcher.utter_message(response="utter_sms_callback_ask", json_message={"sms_callback": "ask"})
         return given

@@ -68,6 +68,15 @@ class Settings:
     staff_secret: str
     # Keys the pseudonyms of client addresses that the channels pass on for counting.
     client_secret: str
+    # Live handoff: the web front's calls to the Rasa server's helpline bridge
+    # (signpost.channels.helpline), and the provider's Messages API for SMS replies.
+    helpline_bridge_url: str
+    helpline_bridge_token: str
+    twilio_account_sid: str | None
+    twilio_api_base: str
+    sms_from_number: str | None
+    # Key (Fernet) for the phone numbers of people who agreed to be texted back.
+    sms_number_key: str
     # Log lines as text or as one JSON object per line (signpost.logs).
     log_format: str
     # Prometheus metrics (signpost.metrics): the address each process serves /metrics on,
@@ -172,6 +181,13 @@ def _port(env: os._Environ[str] | dict[str, str], name: str, default: int) -> in
     return value
 
 
+def _fernet_key(secret: str) -> str:
+    """A Fernet key (32 bytes, urlsafe base64) from an installation secret's hex."""
+    import base64
+
+    return base64.urlsafe_b64encode(bytes.fromhex(secret)[:32]).decode()
+
+
 def _sqlite_default() -> str:
     return f"sqlite:///{VAR_DIR / 'signpost.db'}"
 
@@ -212,6 +228,14 @@ def get_settings() -> Settings:
         handoffs_per_address_per_hour=_positive_int(env, "HANDOFFS_PER_ADDRESS_PER_HOUR", 200),
         staff_secret=env.get("STAFF_SECRET") or installation_secret("staff_secret"),
         client_secret=env.get("CLIENT_ID_SECRET") or installation_secret("client_id_secret"),
+        helpline_bridge_url=(env.get("HELPLINE_BRIDGE_URL") or env.get("RASA_URL") or "http://localhost:5005").rstrip(
+            "/"
+        ),
+        helpline_bridge_token=env.get("HELPLINE_BRIDGE_TOKEN") or installation_secret("helpline_bridge_token"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+        twilio_api_base=(env.get("TWILIO_API_BASE") or "https://api.twilio.com").rstrip("/"),
+        sms_from_number=env.get("SMS_FROM_NUMBER") or None,
+        sms_number_key=env.get("SMS_NUMBER_KEY") or _fernet_key(installation_secret("sms_number_key")),
         log_format=_log_format(env.get("LOG_FORMAT") or "text"),
         metrics_host=env.get("METRICS_HOST") or "127.0.0.1",
         rasa_metrics_port=_port(env, "RASA_METRICS_PORT", RASA_METRICS_PORT),

@@ -10,6 +10,10 @@ After each red-flag response comes `action_handoff`, which queues the
 conversation for the helpline and gives the person a reference code (if the
 action server is down, the Rasa server's fallback still gives the helpline).
 
+While a helpline worker holds the conversation (the `with_person` slot, set and
+cleared by signpost.channels.helpline), every message but a red flag gets no
+answer at all: it goes to the worker; "end chat" ends the human chat.
+
 State: the `safety_hold` slot. After an emergency or a crisis the flow is
 paused: every message gets a short reminder until the person says they are
 safe (intent confirm_safe).
@@ -17,6 +21,7 @@ safe (intent confirm_safe).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -31,6 +36,10 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 HOLD_SLOT = "safety_hold"
+# Set by the helpline bridge (signpost.channels.helpline) while a worker holds the conversation.
+WITH_PERSON_SLOT = "with_person"
+END_CHAT = re.compile(r"\s*(?:please\s+)?(?:end|stop|close|finish|leave)\s+(?:the\s+)?chat\s*[.!]*\s*", re.I)
+END_CHAT_RESPONSE = "utter_helpline_chat_ended"
 RESPONSE_FOR_INTENT = {
     "red_flag_emergency": "utter_red_flag_emergency",
     "red_flag_crisis": "utter_red_flag_crisis",
@@ -41,7 +50,7 @@ REMINDER_FOR_HOLD = {"emergency": "utter_safety_hold_emergency", "crisis": "utte
 HANDOFF_ACTION = "action_handoff"
 SAFE_INTENT = "confirm_safe"
 SAFE_RESPONSE = "utter_safe_to_continue"
-SAFETY_RESPONSES = {*RESPONSE_FOR_INTENT.values(), *REMINDER_FOR_HOLD.values(), SAFE_RESPONSE}
+SAFETY_RESPONSES = {*RESPONSE_FOR_INTENT.values(), *REMINDER_FOR_HOLD.values(), SAFE_RESPONSE, END_CHAT_RESPONSE}
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -99,6 +108,10 @@ def decide(tracker: DialogueStateTracker) -> Optional[tuple[str, List[Event]]]:
     if intent in RESPONSE_FOR_INTENT:
         new_hold = HOLD_FOR_INTENT.get(intent, hold)
         return RESPONSE_FOR_INTENT[intent], [*stop_flow, SlotSet(HOLD_SLOT, new_hold)]
+    if tracker.get_slot(WITH_PERSON_SLOT):  # a helpline worker has the conversation: the assistant is quiet
+        if END_CHAT.fullmatch(tracker.latest_message.text or ""):
+            return END_CHAT_RESPONSE, [*stop_flow, SlotSet(WITH_PERSON_SLOT, None)]
+        return ACTION_LISTEN_NAME, stop_flow
     if hold:
         if intent == SAFE_INTENT:
             return SAFE_RESPONSE, [SlotSet(HOLD_SLOT, None)]

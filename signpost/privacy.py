@@ -17,11 +17,15 @@ from dataclasses import dataclass
 from sqlalchemy import Table, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
+from signpost.channels.callbacks import SmsCallback
 from signpost.channels.sms_state import REPLAY_TTL, SmsAnswer, SmsOptions, SmsOptOut, SmsTraffic
 from signpost.conversations.models import (
+    CaseNote,
+    CaseOwner,
     ContactGiven,
     ConversationRow,
     Handoff,
+    HelplineReply,
     SummaryLink,
     TriageRecord,
     WidgetSession,
@@ -32,6 +36,10 @@ from signpost.staff.models import LoginFailure, StaffSession
 
 _TRIAGE: Table = TriageRecord.__table__  # type: ignore[assignment]
 _CONTACTS_GIVEN: Table = ContactGiven.__table__  # type: ignore[assignment]
+_CASE_OWNERS: Table = CaseOwner.__table__  # type: ignore[assignment]
+_CASE_NOTES: Table = CaseNote.__table__  # type: ignore[assignment]
+_HELPLINE_REPLIES: Table = HelplineReply.__table__  # type: ignore[assignment]
+_SMS_CALLBACKS: Table = SmsCallback.__table__  # type: ignore[assignment]
 _CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]
 _HANDOFFS: Table = Handoff.__table__  # type: ignore[assignment]
 _SMS_OPTIONS: Table = SmsOptions.__table__  # type: ignore[assignment]
@@ -46,6 +54,10 @@ CONVERSATION_TABLES: tuple[tuple[Table, str], ...] = (
     (EVENTS, "sender_id"),
     (_TRIAGE, "conversation_id"),
     (_CONTACTS_GIVEN, "conversation_id"),
+    (_CASE_OWNERS, "conversation_id"),
+    (_CASE_NOTES, "conversation_id"),
+    (_HELPLINE_REPLIES, "conversation_id"),
+    (_SMS_CALLBACKS, "conversation_id"),
     (_CONVERSATIONS, "conversation_id"),
     (_HANDOFFS, "conversation_id"),
     (_SMS_OPTIONS, "conversation_id"),
@@ -112,6 +124,9 @@ def purge(session: Session, older_than: dt.timedelta, now: dt.datetime) -> dict[
     by_age = (
         (_TRIAGE, TriageRecord.created_at < cutoff),
         (_CONTACTS_GIVEN, ContactGiven.created_at < cutoff),
+        (_CASE_NOTES, CaseNote.created_at < cutoff),
+        (_HELPLINE_REPLIES, HelplineReply.created_at < cutoff),
+        (_SMS_CALLBACKS, SmsCallback.created_at < cutoff),
         (_HANDOFFS, Handoff.updated_at < cutoff),
         (_SMS_OPTIONS, SmsOptions.updated_at < _naive(cutoff)),
         (_SMS_TRAFFIC, SmsTraffic.updated_at < _naive(cutoff)),

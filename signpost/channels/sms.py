@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 
 from signpost import metrics
-from signpost.channels import sms_state
+from signpost.channels import callbacks, sms_state
 from signpost.channels.inbound import clean_message
 from signpost.channels.sms_state import LoopLimits, Traffic, Verdict
 from signpost.channels.sms_text import (
@@ -46,6 +46,7 @@ from signpost.channels.sms_text import (
     conversation_id,
     message_key,
     more_part,
+    normalise_phone,
     render,
     segments,
     text_digest,
@@ -54,6 +55,7 @@ from signpost.channels.sms_text import (
 )
 from signpost.channels.turn import Responses, privacy_text, take_turn
 from signpost.config import Settings, get_settings, installation_secret
+from signpost.conversations import live
 from signpost.conversations.repository import open_handoff
 from signpost.knowledge.db import engine_for
 from signpost.knowledge.seed import create_schema_retrying
@@ -68,6 +70,8 @@ START_WORDS = {"start", "unstop"}
 HELP_WORDS = {"help", "info"}
 PRIVACY_WORDS = {"privacy"}
 MORE_WORDS = {"more"}  # the rest of a reply longer than three texts
+YES_WORDS, NO_WORDS = {"yes", "y", "yeah", "yep", "ok"}, {"no", "n", "nope"}  # to "may we text you back?"
+CALLBACK_MARK = "sms_callback"  # custom payload of the handoff's question (actions/handoff.py)
 MAX_INBOUND_CHARS = 1600
 XML = "application/xml"
 # A retry that arrives while the first request's turn is still running waits this long for its reply.
@@ -155,7 +159,9 @@ class SmsInput(InputChannel):
             cid = conversation_id(self.secret, params["From"])
             sid = params.get("MessageSid")
             key = message_key(self.secret, sid, cid, params["Body"]) if sid else None
-            body = await self.answer(request, cid, params["Body"], key, request_id, on_new_message)
+            body = await self.answer(
+                request, cid, params["Body"], key, request_id, on_new_message, phone=params["From"]
+            )
             if body:
                 metrics.count_sms_segments(segments(body))
             return response.text(twiml(body), content_type=XML)
@@ -170,6 +176,7 @@ class SmsInput(InputChannel):
         key: str | None,
         request_id: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str | None = None,
     ) -> str | None:
         """The reply to one inbound message: from the replay cache when its MessageSid
         (`key`, hashed) was answered before, else from `handle`, then kept in the cache."""
@@ -179,7 +186,7 @@ class SmsInput(InputChannel):
                 logger.info("sms message seen before: answered from the cache")
                 return cached
         try:
-            body, options = await self.handle(request, cid, text, request_id, on_new_message)
+            body, options = await self.handle(request, cid, text, request_id, on_new_message, phone=phone)
         except BaseException:
             if key is not None:
                 try:  # a retry runs the turn again
@@ -190,6 +197,13 @@ class SmsInput(InputChannel):
         if options is not None or key is not None:
             await asyncio.to_thread(self.in_session, self.after_turn, cid, key, body, options)
         return body
+
+    @staticmethod
+    def take_waiting_replies(session: Session, cid: str) -> list[str]:
+        """The worker's replies not delivered yet, as texts, marked delivered."""
+        waiting = live.undelivered(session, cid)
+        live.mark_delivered(session, [r.id for r in waiting])
+        return [f"Helpline: {r.text}" for r in waiting]
 
     @staticmethod
     def after_turn(
@@ -242,14 +256,15 @@ class SmsInput(InputChannel):
         text: str,
         request_id: str,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        phone: str | None = None,
     ) -> tuple[str | None, dict[str, str] | None]:
         """The reply body for one inbound text (None to send nothing), and the numbered
         options it offers (None when no turn ran, or a limit refused it)."""
         responses = self.responses(request)
         try:
-            early = await asyncio.to_thread(self.before_turn, responses, cid, text)
+            early = await asyncio.to_thread(self.before_turn, responses, cid, text, phone)
         except IntegrityError:  # the number's first rows, written by two messages at once
-            early = await asyncio.to_thread(self.before_turn, responses, cid, text)
+            early = await asyncio.to_thread(self.before_turn, responses, cid, text, phone)
         if early.done:
             return early.reply, None
         inbound = clean_message(early.payload or text, MAX_INBOUND_CHARS)
@@ -259,6 +274,11 @@ class SmsInput(InputChannel):
         message = UserMessage(inbound.text, collector, cid, input_channel=self.name(), message_id=request_id)
         outcome = await take_turn(on_new_message, message, inbound.cut, self.engine, responses, self.settings)
         collector.messages.extend({"text": line} for line in outcome.after)
+        # A helpline worker's replies that could not be texted go out first, with this answer.
+        waiting = await asyncio.to_thread(self.in_session, self.take_waiting_replies, cid)
+        if waiting:
+            collector.messages[:0] = [{"text": text} for text in waiting]
+        asked = any((m.get("custom") or {}).get(CALLBACK_MARK) == "ask" for m in collector.messages)
         words = OptionWords(
             variant_text(responses, "utter_sms_options", self.name()),
             variant_text(responses, "utter_sms_option", self.name()),
@@ -267,10 +287,12 @@ class SmsInput(InputChannel):
         reply = render(collector.messages, words, MAX_REPLY_CHARS, more_line=more_line)
         logger.info("sms turn: %d message(s) out", len(collector.messages))
         # A refused turn leaves the options that were sent before.
-        options = {**reply.options, sms_state.MORE_KEY: reply.rest} if reply.rest else reply.options
+        options = {**reply.options, sms_state.MORE_KEY: reply.rest} if reply.rest else dict(reply.options)
+        if asked:  # "may a worker text you back?" waits for YES or NO
+            options[sms_state.CALLBACK_KEY] = "ask"
         return reply.body, options if outcome.refused is None else None
 
-    def before_turn(self, responses: Responses, cid: str, text: str) -> Early:
+    def before_turn(self, responses: Responses, cid: str, text: str, phone: str | None = None) -> Early:
         """Keywords, opt-outs and limits: everything decided without running a turn."""
         word = re.sub(r"[^a-z]", "", text.lower())
         flag = red_flag(text)
@@ -298,6 +320,12 @@ class SmsInput(InputChannel):
                 return Early(True, variant_text(responses, "utter_sms_help", self.name()))
             if word in PRIVACY_WORDS:
                 return Early(True, privacy_text(responses, "utter_sms_privacy", self.name(), self.settings))
+            if word in YES_WORDS | NO_WORDS and sms_state.callback_asked(session, cid):
+                sms_state.answer_callback(session, cid)
+                if word in YES_WORDS and phone:
+                    callbacks.keep_number(session, self.settings, cid, normalise_phone(phone))
+                    return Early(True, variant_text(responses, "utter_sms_callback_yes", self.name()))
+                return Early(True, variant_text(responses, "utter_sms_callback_no", self.name()))
             if word in MORE_WORDS:  # the rest of the last reply, if one was held back; else a turn
                 more_line = to_gsm(variant_text(responses, "utter_sms_more", self.name()))
                 part = sms_state.next_more(session, cid, lambda held: more_part(held, more_line))

@@ -80,6 +80,7 @@ class SmsAnswer(Base):
 
 
 MORE_KEY = "more"  # the options' entry that holds a reply's rest, sent on MORE
+CALLBACK_KEY = "callback"  # the options' entry set while "may we text you back?" waits for YES or NO
 
 
 def save_options(session: Session, conversation_id: str, options: dict[str, str]) -> None:
@@ -114,6 +115,18 @@ def next_more(session: Session, conversation_id: str, split: Callable[[str], tup
     options = {k: v for k, v in row.options.items() if k != MORE_KEY}
     row.options, row.updated_at = ({**options, MORE_KEY: left} if left else options), _now()
     return part
+
+
+def callback_asked(session: Session, conversation_id: str) -> bool:
+    row = session.get(SmsOptions, conversation_id)
+    return bool(row is not None and (row.options or {}).get(CALLBACK_KEY) == "ask")
+
+
+def answer_callback(session: Session, conversation_id: str) -> None:
+    row = session.get(SmsOptions, conversation_id)
+    if row is not None:
+        row.options = {k: v for k, v in (row.options or {}).items() if k != CALLBACK_KEY}
+        row.updated_at = _now()
 
 
 def is_opted_out(session: Session, conversation_id: str) -> bool:

@@ -42,14 +42,14 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from signpost.channels.inbound import MAX_REQUEST_BYTES, clean_message
 from signpost.channels.turn import take_turn
 from signpost.config import Settings, get_settings
-from signpost.conversations import access
+from signpost.conversations import access, live
 from signpost.conversations.ids import session_id_or_none
 from signpost.forwarding import client_address
 from signpost.knowledge.db import engine_for
@@ -89,6 +89,11 @@ def new_summary_link(engine: Engine, session_id: str) -> str:
         return access.issue_summary_link(session, session_id)
 
 
+def replies_after(engine: Engine, session_id: str, seen: int) -> list[tuple[int, str]]:
+    with Session(engine, future=True) as session:
+        return [(r.id, r.text) for r in live.replies_after(session, session_id, seen)]
+
+
 async def _enter_room(sio: AsyncServer, sid: str, room: str) -> None:
     """python-socketio made enter_room a coroutine in 5.10; this works with both."""
     entered = sio.enter_room(sid, room)
@@ -120,7 +125,20 @@ class WebChatInput(SocketIOInput):
         # An empty list would switch python-engineio's origin check off, so an
         # empty allow-list becomes one origin that never matches.
         origins = list(self.allowed_origins) or ["null-origin-nothing-is-allowed"]
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_REQUEST_BYTES)
+        current = self.settings or get_settings()
+        # With Redis, an emit from any replica (a helpline worker's reply) reaches a widget
+        # connected to another one.
+        manager = (
+            AsyncRedisManager(current.redis_url, channel=f"{current.redis_key_prefix}:socketio")
+            if current.redis_url
+            else None
+        )
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=origins,
+            max_http_buffer_size=MAX_REQUEST_BYTES,
+            client_manager=manager,
+        )
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
 
@@ -176,6 +194,17 @@ class WebChatInput(SocketIOInput):
             if self.session_persistence:
                 await _enter_room(sio, sid, session_id)
             await sio.emit("session_confirm", {"session_id": session_id, "token": token}, room=sid)
+            seen = data.get("helpline_seen")
+            if isinstance(seen, int) and not isinstance(seen, bool) and seen >= 0:
+                # A widget coming back gets the worker's replies it has not shown yet.
+                try:
+                    missed = await asyncio.to_thread(replies_after, engine, session_id, seen)
+                except Exception as exc:  # noqa: BLE001 - the conversation goes on without them
+                    logger.warning("could not read helpline replies (%s)", type(exc).__name__)
+                    missed = []
+                for reply_id, text in missed:
+                    payload = {"text": text, "helpline": {"event": "reply", "reply_id": reply_id}}
+                    await sio.emit(self.bot_message_evt, payload, room=sid)
 
         def confirmed_session(sid: str, data: Any) -> Optional[str]:
             """The conversation this event may act on: the one its connection was confirmed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
 
 from signpost.knowledge.models import Base
 
@@ -78,3 +78,49 @@ class SummaryLink(Base):
     token_hash = Column(String(64), primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class CaseOwner(Base):
+    """Which helpline worker has taken a queued case (one row while it is taken)."""
+
+    __tablename__ = "conv_case_owners"
+    code = Column(String(16), primary_key=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    staff = Column(String(64), nullable=False)
+    taken_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CaseNote(Base):
+    """A worker's private note on a case; erased and purged with the conversation."""
+
+    __tablename__ = "conv_case_notes"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    code = Column(String(16), nullable=False, index=True)
+    staff = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class HelplineReply(Base):
+    """A worker's reply to the person, for delivery: `delivered_at` is set once it went out
+    (pushed to an open widget, sent by SMS, or added to the answer to the next text)."""
+
+    __tablename__ = "conv_helpline_replies"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    conversation_id = Column(String(128), nullable=False, index=True)
+    code = Column(String(16), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    delivered_at = Column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who opened, took, answered, released or closed which case: never any message text."""
+
+    __tablename__ = "conv_audit"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    staff = Column(String(64), nullable=False)
+    action = Column(String(32), nullable=False)
+    code = Column(String(16), nullable=False, index=True)

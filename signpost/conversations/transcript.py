@@ -28,7 +28,7 @@ MAX_LINES = 200
 
 @dataclass(frozen=True)
 class Line:
-    speaker: str  # "user" or "bot"
+    speaker: str  # "user", "bot", or "helpline" for a worker's reply
     text: str
     at: dt.datetime
 
@@ -46,10 +46,12 @@ def transcript(session: Session, conversation_id: str, limit: int = MAX_LINES) -
     lines = []
     for type_name, timestamp, data in session.execute(query):
         try:
-            text = json.loads(data or "{}").get("text") or ""
+            event = json.loads(data or "{}")
         except json.JSONDecodeError:
             continue
+        text = event.get("text") or "" if isinstance(event, dict) else ""
         if text:
             at = dt.datetime.fromtimestamp(timestamp or 0, dt.timezone.utc)
-            lines.append(Line(type_name, text, at))
+            helpline = type_name == "bot" and "helpline_reply" in (event.get("metadata") or {})
+            lines.append(Line("helpline" if helpline else type_name, text, at))
     return lines[::-1]

@@ -267,6 +267,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> web.Applicat
         responses=responses,
         retention=describe_duration(settings.retention),
         staff_secret=settings.staff_secret,
+        bridge_url=f"{settings.helpline_bridge_url}/webhooks/helpline/webhook",
+        bridge_token=settings.helpline_bridge_token,
     )
     app[WORKERS_KEY] = Workers.start()
 

@@ -15,17 +15,24 @@ queue comes a page at a time without transcripts; one entry brings its transcrip
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
+import json
 import logging
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from signpost.channels import callbacks
+from signpost.conversations import live
 from signpost.conversations import repository as conversations
+from signpost.conversations.models import CaseOwner
 from signpost.conversations.overview import Chart, weekly_overview
+from signpost.conversations.transcript import transcript
 from signpost.staff import accounts
 from signpost.staff import queue as staff_queue
 from signpost.staff.card import MAX_TEXT_CHARS, CardTools, triage_card
@@ -243,27 +250,30 @@ async def queue_api(request: web.Request) -> web.Response:
     return web.json_response(result.as_json())
 
 
-def _find_entry(engine: Engine, code: str) -> dict[str, Any] | None:
-    with Session(engine, future=True) as session:
-        handoff = conversations.find_handoff(session, code)
-        return staff_queue.entry(session, handoff) if handoff else None
-
-
 async def queue_entry_api(request: web.Request) -> web.Response:
-    """One entry by its code (as read out, e.g. "dys 7k3q"), with its transcript."""
+    """One entry by its code (as read out, e.g. "dys 7k3q"), with its live transcript, who
+    has taken it and its notes."""
     code = request.match_info["code"]
     found = None
     if len(code) <= MAX_CODE_CHARS:
-        found = await in_database_thread(request, _find_entry, _config(request).engine, code)
+        found = await in_database_thread(request, _case_view, _config(request).engine, code, request[USER_KEY].username)
     if found is None:
         return json_error(404, "No conversation has that reference code.")
     return web.json_response(found)
 
 
 def _mark_handled(engine: Engine, code: str, by: str) -> dict[str, Any] | None:
+    """Close a case: its owner row goes, and so does any number kept to text the person back."""
     with Session(engine, future=True) as session, session.begin():
         handoff = conversations.mark_handled(session, code, by=by)
-        return staff_queue.entry(session, handoff, transcript_lines=None) if handoff else None
+        if handoff is None:
+            return None
+        owner = session.get(CaseOwner, handoff.code)
+        if owner is not None:
+            session.delete(owner)
+        callbacks.forget_number(session, str(handoff.conversation_id))
+        live.audit(session, by, "handled", handoff.code)
+        return staff_queue.entry(session, handoff, transcript_lines=None)
 
 
 async def mark_handled_api(request: web.Request) -> web.Response:
@@ -275,6 +285,193 @@ async def mark_handled_api(request: web.Request) -> web.Response:
     if done is None:
         return json_error(404, "No conversation has that reference code.")
     return web.json_response(done)
+
+
+# --- live handoff: take, reply, release, notes, undo (signpost.conversations.live) ----------
+
+BRIDGE_TIMEOUT_S = 10.0
+LIVE_POLL_S = 1.0
+LIVE_MAX_S = 15 * 60  # an event stream ends after this; the console reconnects
+
+
+def _case_view(engine: Engine, code: str, staff: str) -> dict[str, Any] | None:
+    """One case as the console shows it: the entry with its transcript, who has it, the notes.
+    Opening a case is audited."""
+    with Session(engine, future=True) as session, session.begin():
+        handoff = conversations.find_handoff(session, code)
+        if handoff is None:
+            return None
+        out = staff_queue.entry(session, handoff)
+        out["taken_by"] = live.owner(session, handoff.code)
+        out["notes"] = [
+            {"staff": n.staff, "text": n.text, "at": n.created_at.isoformat()}
+            for n in live.notes(session, handoff.code)
+        ]
+        live.audit(session, staff, "open", handoff.code)
+        return out
+
+
+async def _bridge(request: web.Request, payload: dict[str, Any]) -> str | None:
+    """Tell the Rasa server's helpline bridge; how it delivered, or None when it could not."""
+    config = _config(request)
+    headers = {"Authorization": f"Bearer {config.bridge_token}"}
+    try:
+        timeout = aiohttp.ClientTimeout(total=BRIDGE_TIMEOUT_S)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as client,
+            client.post(config.bridge_url, json=payload, headers=headers) as answer,
+        ):
+            if answer.status != 200:
+                logger.warning("helpline bridge answered %d", answer.status)
+                return None
+            body = await answer.json()
+            return str(body.get("delivered") or "")
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        logger.warning("helpline bridge unreachable (%s)", type(exc).__name__)
+        return None
+
+
+def _in_case(engine: Engine, work: Any, *args: Any) -> Any:
+    with Session(engine, future=True) as session, session.begin():
+        return work(session, *args)
+
+
+def _ids_of(work: Any) -> Any:
+    """`work(session, code, staff)` returning the case's (code, conversation id), which
+    outlive the session."""
+
+    def run(session: Session, code: str, staff: str) -> tuple[str, str]:
+        handoff = work(session, code, staff)
+        return str(handoff.code), str(handoff.conversation_id)
+
+    return run
+
+
+async def _case_action(request: web.Request, work: Any, *args: Any) -> tuple[Any, web.Response | None]:
+    user: accounts.SignedIn = request[USER_KEY]
+    code = request.match_info["code"]
+    if len(code) > MAX_CODE_CHARS:
+        return None, json_error(404, "No conversation has that reference code.")
+    try:
+        result = await in_database_thread(request, _in_case, _config(request).engine, work, code, user.username, *args)
+    except live.CaseError as exc:
+        return None, json_error(409 if "taken" in str(exc) else 404 if "No conversation" in str(exc) else 400, str(exc))
+    return result, None
+
+
+async def _json_text(request: web.Request, field: str = "text") -> str | None:
+    try:
+        body = await read_json(request)
+    except web.HTTPException:
+        return None
+    value = body.get(field) if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None
+
+
+async def _take_or_release(request: web.Request, event: str) -> web.Response:
+    done, error = await _case_action(request, _ids_of(live.take if event == "take" else live.release))
+    if error:
+        return error
+    code, conversation_id = done
+    delivered = await _bridge(request, {"conversation_id": conversation_id, "event": event})
+    owner = request[USER_KEY].username if event == "take" else None
+    return web.json_response({"code": code, "taken_by": owner, "delivered": delivered})
+
+
+async def take_api(request: web.Request) -> web.Response:
+    """Take a case: the person is told a worker has joined, and the assistant goes quiet."""
+    return await _take_or_release(request, "take")
+
+
+async def release_api(request: web.Request) -> web.Response:
+    """Hand the conversation back to the assistant, which says so in one line."""
+    return await _take_or_release(request, "release")
+
+
+async def reply_api(request: web.Request) -> web.Response:
+    text = await _json_text(request)
+    if text is None:
+        return json_error(400, 'Send JSON: {"text": "..."}.')
+
+    def add(session: Session, code: str, staff: str) -> tuple[str, int, str]:
+        reply = live.add_reply(session, code, staff, text)
+        return str(reply.conversation_id), int(reply.id), str(reply.text)
+
+    added, error = await _case_action(request, add)
+    if error:
+        return error
+    conversation_id, reply_id, cleaned = added
+    delivered = await _bridge(
+        request, {"conversation_id": conversation_id, "event": "reply", "reply_id": reply_id, "text": cleaned}
+    )
+    if delivered is None:
+        return json_error(502, "Saved, but the assistant could not be reached to deliver it yet.")
+    return web.json_response({"reply_id": reply_id, "delivered": delivered})
+
+
+async def notes_api(request: web.Request) -> web.Response:
+    text = await _json_text(request)
+    if text is None:
+        return json_error(400, 'Send JSON: {"text": "..."}.')
+
+    def add(session: Session, code: str, staff: str) -> dict[str, Any]:
+        note = live.add_note(session, code, staff, text)
+        return {"staff": note.staff, "text": note.text, "at": note.created_at.isoformat()}
+
+    note, error = await _case_action(request, add)
+    return error or web.json_response(note)
+
+
+def _reopen(session: Session, code: str, staff: str) -> dict[str, Any]:
+    handoff = conversations.find_handoff(session, code)
+    if handoff is None:
+        raise live.CaseError("No conversation has that reference code.")
+    handoff.handled_at, handoff.handled_by = None, None
+    live.audit(session, staff, "reopen", handoff.code)
+    return staff_queue.entry(session, handoff, transcript_lines=None)
+
+
+async def reopen_api(request: web.Request) -> web.Response:
+    entry, error = await _case_action(request, _reopen)
+    return error or web.json_response(entry)
+
+
+def _live_state(engine: Engine, code: str) -> dict[str, Any] | None:
+    with Session(engine, future=True) as session:
+        handoff = conversations.find_handoff(session, code)
+        if handoff is None:
+            return None
+        lines = transcript(session, str(handoff.conversation_id), staff_queue.ENTRY_TRANSCRIPT_LINES)
+        return {
+            "taken_by": live.owner(session, handoff.code),
+            "red_flag": handoff.red_flag,
+            "transcript": [{"speaker": ln.speaker, "text": ln.text, "at": ln.at.isoformat()} for ln in lines],
+        }
+
+
+async def live_events_api(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the case's transcript and owner whenever they change."""
+    code = request.match_info["code"]
+    engine = _config(request).engine
+    if len(code) > MAX_CODE_CHARS or await in_database_thread(request, _live_state, engine, code) is None:
+        return json_error(404, "No conversation has that reference code.")
+    stream = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+    await stream.prepare(request)
+    last: dict[str, Any] | None = None
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + LIVE_MAX_S
+    try:
+        while loop.time() < ends:
+            state = await in_database_thread(request, _live_state, engine, code)
+            if state is None:
+                break
+            if state != last:
+                await stream.write(f"data: {json.dumps(state)}\n\n".encode())
+                last = state
+            await asyncio.sleep(LIVE_POLL_S)
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    return stream
 
 
 async def overview_api(request: web.Request) -> web.Response:
@@ -313,4 +510,10 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/staff/api/queue", queue_api)
     app.router.add_get("/staff/api/queue/{code}", queue_entry_api)
     app.router.add_post("/staff/api/queue/{code}/handled", mark_handled_api)
+    app.router.add_post("/staff/api/queue/{code}/take", take_api)
+    app.router.add_post("/staff/api/queue/{code}/reply", reply_api)
+    app.router.add_post("/staff/api/queue/{code}/release", release_api)
+    app.router.add_post("/staff/api/queue/{code}/notes", notes_api)
+    app.router.add_post("/staff/api/queue/{code}/reopen", reopen_api)
+    app.router.add_get("/staff/api/queue/{code}/events", live_events_api)
     app.router.add_get("/staff/api/overview", overview_api)

@@ -7,11 +7,15 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUtt
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from signpost.policy import HOLD_SLOT, decide
+from signpost.policy import END_CHAT_RESPONSE, HOLD_SLOT, WITH_PERSON_SLOT, decide
 
 
 def tracker(*events) -> DialogueStateTracker:
-    slots = [TextSlot(HOLD_SLOT, mappings=[]), TextSlot("requested_slot", mappings=[])]
+    slots = [
+        TextSlot(HOLD_SLOT, mappings=[]),
+        TextSlot("requested_slot", mappings=[]),
+        TextSlot(WITH_PERSON_SLOT, mappings=[]),
+    ]
     return DialogueStateTracker.from_events("t", [ActionExecuted(ACTION_LISTEN_NAME), *events], slots=slots)
 
 
@@ -59,3 +63,24 @@ def test_paused_flow_reminds_until_safe():
 def test_urgent_does_not_pause():
     action, events = decide(tracker(*said("red_flag_urgent")))
     assert action == "utter_red_flag_urgent" and SlotSet(HOLD_SLOT, None) in events
+
+
+def with_person(*events) -> DialogueStateTracker:
+    return tracker(SlotSet(WITH_PERSON_SLOT, "taken"), ActionExecuted(ACTION_LISTEN_NAME), *events)
+
+
+def test_while_a_worker_holds_the_chat_the_assistant_is_quiet():
+    for intent in ("describe_symptoms", "greet", "faq", "request_human", "nlu_fallback"):
+        assert decide(with_person(*said(intent))) == (ACTION_LISTEN_NAME, [])
+
+
+def test_a_red_flag_is_still_answered_at_once_while_a_worker_holds_the_chat():
+    action, events = decide(with_person(*said("red_flag_emergency")))
+    assert action == "utter_red_flag_emergency" and SlotSet(HOLD_SLOT, "emergency") in events
+
+
+def test_end_chat_hands_the_conversation_back_to_the_assistant():
+    t = with_person(UserUttered("End chat.", {"name": "goodbye", "confidence": 1.0}))
+    action, events = decide(t)
+    assert action == END_CHAT_RESPONSE and SlotSet(WITH_PERSON_SLOT, None) in events
+    assert decide(tracker(UserUttered("end chat", {"name": "goodbye", "confidence": 1.0}))) is None

@@ -51,7 +51,7 @@
   }
 
   function freshState() {
-    return { session: null, token: null, greeted: false, open: false, messages: [] };
+    return { session: null, token: null, greeted: false, open: false, messages: [], helplineSeen: 0 };
   }
 
   var state = readJson(sessionStorage, STATE_KEY);
@@ -212,9 +212,11 @@
   }
 
   function renderMessage(message) {
-    var who = message.from === "user" ? "You" : "Assistant";
-    var bubble = el("div", { className: "sp-msg sp-" + (message.from === "user" ? "user" : "bot") }, [
-      el("span", { className: "sp-visually-hidden", text: who + ": " })
+    var helpline = message.from === "helpline";
+    var who = message.from === "user" ? "You" : helpline ? "Helpline" : "Assistant";
+    var kind = message.from === "user" ? "user" : helpline ? "bot sp-helpline" : "bot";
+    var bubble = el("div", { className: "sp-msg sp-" + kind }, [
+      el("span", { className: helpline ? "sp-from" : "sp-visually-hidden", text: who + ": " })
     ]);
     appendLinkified(bubble, message.text || "");
     log.appendChild(bubble);
@@ -265,7 +267,9 @@
   }
 
   function requestSession() {
-    socket.emit("session_request", { session_id: state.session, token: state.token });
+    socket.emit("session_request", {
+      session_id: state.session, token: state.token, helpline_seen: state.helplineSeen || 0
+    });
   }
 
   function greet() {
@@ -298,6 +302,17 @@
     }
     setTyping(false);
     setStatus("");
+    if (data.helpline && typeof data.helpline === "object") {  // a helpline worker's reply
+      var id = data.helpline.reply_id;
+      if (typeof id === "number") {
+        if (id <= (state.helplineSeen || 0)) return;  // already shown
+        state.helplineSeen = id;
+      }
+      if (typeof data.text === "string" && data.text) {
+        addMessage({ from: id === undefined ? "bot" : "helpline", text: data.text, replies: [] });
+      }
+      return;
+    }
     var replies = (data.quick_replies || data.buttons || [])
       .filter(function (r) { return r && typeof r.title === "string" && typeof r.payload === "string"; })
       .map(function (r) { return { title: r.title, payload: r.payload }; });
