@@ -26,6 +26,9 @@ from signpost.runner import MODEL, services, start_all, stop_all
 PORT_OFFSET = int(os.environ.get("SIGNPOST_TEST_PORT_OFFSET") or 0)
 RASA_PORT, ACTION_PORT, WEB_PORT = 5105 + PORT_OFFSET, 5155 + PORT_OFFSET, 8180 + PORT_OFFSET
 TWILIO_TOKEN = "test-twilio-auth-token"
+TWILIO_SID = "ACtest0000000000000000000000000000"
+SMS_FROM = "+447700900999"
+FAKE_TWILIO_PORT = 5190 + PORT_OFFSET
 SMS_SECRET = b"test-secret-for-hashing-phone-numbers"
 
 
@@ -62,6 +65,56 @@ def socketio_client_on_rasas_aiohttp() -> Iterator[None]:
     aiohttp.ClientWSTimeout = lambda ws_close=10.0, ws_receive=None: ws_close  # type: ignore[attr-defined]
     yield
     del aiohttp.ClientWSTimeout
+
+
+class FakeMessagesApi:
+    """A local stand-in for Twilio's Messages API: checks HTTP basic auth, records To and Body."""
+
+    def __init__(self, port: int) -> None:
+        import base64
+        import threading
+        import urllib.parse
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.sent: list[dict[str, str]] = []
+        self.refused = 0
+        expected = "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                path_ok = self.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+                if self.headers.get("Authorization") != expected or not path_ok:
+                    api.refused += 1
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                form = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
+                api.sent.append({"To": form.get("To", ""), "From": form.get("From", ""), "Body": form.get("Body", "")})
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"sid": "SMfake", "status": "queued"}')
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://127.0.0.1:{port}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def fake_twilio() -> Iterator[FakeMessagesApi]:
+    api = FakeMessagesApi(FAKE_TWILIO_PORT)
+    yield api
+    api.close()
 
 
 @pytest.fixture(scope="session")
@@ -200,7 +253,9 @@ def server_workspace(factory: pytest.TempPathFactory, name: str, content: Conten
 
 
 @pytest.fixture(scope="session")
-def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServers]:
+def servers(
+    content: Content, tmp_path_factory: pytest.TempPathFactory, fake_twilio: FakeMessagesApi
+) -> Iterator[RunningServers]:
     tmp, url = server_workspace(tmp_path_factory, "servers", content)
     base = f"http://localhost:{RASA_PORT}"
     env = {
@@ -208,6 +263,9 @@ def servers(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "SMS_PUBLIC_URL": f"{base}/webhooks/sms/webhook",
         "SMS_ID_SECRET": SMS_SECRET.decode(),
+        "TWILIO_ACCOUNT_SID": TWILIO_SID,
+        "SMS_FROM_NUMBER": SMS_FROM,
+        "TWILIO_API_BASE": fake_twilio.base,
         "RASA_URL": base,
         "WEB_URL": f"http://localhost:{WEB_PORT}",
         "WEB_ALLOWED_ORIGINS": f"http://localhost:{WEB_PORT},http://127.0.0.1:{WEB_PORT}",

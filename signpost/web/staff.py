@@ -370,7 +370,7 @@ async def _json_text(request: web.Request, field: str = "text") -> str | None:
 
 async def _take_or_release(request: web.Request, event: str) -> web.Response:
     done, error = await _case_action(request, _ids_of(live.take if event == "take" else live.release))
-    if error:
+    if error is not None:
         return error
     code, conversation_id = done
     delivered = await _bridge(request, {"conversation_id": conversation_id, "event": event})
@@ -398,7 +398,7 @@ async def reply_api(request: web.Request) -> web.Response:
         return str(reply.conversation_id), int(reply.id), str(reply.text)
 
     added, error = await _case_action(request, add)
-    if error:
+    if error is not None:
         return error
     conversation_id, reply_id, cleaned = added
     delivered = await _bridge(
@@ -419,7 +419,7 @@ async def notes_api(request: web.Request) -> web.Response:
         return {"staff": note.staff, "text": note.text, "at": note.created_at.isoformat()}
 
     note, error = await _case_action(request, add)
-    return error or web.json_response(note)
+    return error if error is not None else web.json_response(note)
 
 
 def _reopen(session: Session, code: str, staff: str) -> dict[str, Any]:
@@ -433,7 +433,7 @@ def _reopen(session: Session, code: str, staff: str) -> dict[str, Any]:
 
 async def reopen_api(request: web.Request) -> web.Response:
     entry, error = await _case_action(request, _reopen)
-    return error or web.json_response(entry)
+    return error if error is not None else web.json_response(entry)
 
 
 def _live_state(engine: Engine, code: str) -> dict[str, Any] | None:
