@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from signpost.conversations import live
 from signpost.conversations.models import Handoff, TriageRecord
 from signpost.conversations.overview import CHANNEL_NAMES
 from signpost.conversations.repository import RED_FLAG_ORDER
@@ -95,21 +96,33 @@ def _entry(handoff: Handoff, summary: dict[str, list[str]]) -> dict[str, Any]:
     }
 
 
-def queue_page(session: Session, include_handled: bool, page: int = 1, limit: int = DEFAULT_PAGE_SIZE) -> QueuePage:
-    """Open handoffs (or all), red flags first (most serious first), then oldest first."""
+def queue_page(
+    session: Session,
+    include_handled: bool,
+    page: int = 1,
+    limit: int = DEFAULT_PAGE_SIZE,
+    day: dt.date | None = None,
+) -> QueuePage:
+    """Open handoffs (or all; or those opened on one UTC `day`), red flags first (most
+    serious first), then oldest first."""
     severity = case(*[(Handoff.red_flag == flag, rank) for rank, flag in enumerate(RED_FLAG_ORDER, start=1)], else_=0)
     query = select(Handoff)
     counted = select(func.count()).select_from(Handoff)
     if not include_handled:
         query = query.where(Handoff.handled_at.is_(None))
         counted = counted.where(Handoff.handled_at.is_(None))
+    if day is not None:
+        start = dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc)
+        within = (Handoff.created_at >= start, Handoff.created_at < start + dt.timedelta(days=1))
+        query, counted = query.where(*within), counted.where(*within)
     rows = list(
         session.scalars(
             query.order_by(severity.desc(), Handoff.created_at, Handoff.id).offset((page - 1) * limit).limit(limit)
         )
     )
     summaries = _summaries(session, [str(h.conversation_id) for h in rows])
-    entries = [_entry(h, summaries[str(h.conversation_id)]) for h in rows]
+    taken = live.owners(session, [str(h.code) for h in rows])
+    entries = [{**_entry(h, summaries[str(h.conversation_id)]), "taken_by": taken.get(str(h.code))} for h in rows]
     return QueuePage(entries=entries, page=page, limit=limit, total=int(session.scalar(counted) or 0))
 
 

@@ -234,19 +234,37 @@ def _whole_number(value: str | None, default: int, lowest: int, highest: int) ->
     return number if lowest <= number <= highest else None
 
 
-def _queue_page(engine: Engine, include_handled: bool, page: int, limit: int) -> staff_queue.QueuePage:
+def _queue_page(
+    engine: Engine, include_handled: bool, page: int, limit: int, day: dt.date | None
+) -> staff_queue.QueuePage:
     with Session(engine, future=True) as session:
-        return staff_queue.queue_page(session, include_handled, page, limit)
+        return staff_queue.queue_page(session, include_handled, page, limit, day)
+
+
+def _day(value: str | None) -> dt.date | None | bool:
+    """A YYYY-MM-DD day, None when absent, False when it is not a day."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else False
+    except ValueError:
+        return False
 
 
 async def queue_api(request: web.Request) -> web.Response:
-    """GET ?page=1&limit=25 (at most 100), ?all=1 to include handled entries; no transcripts."""
+    """GET ?page=1&limit=25 (at most 100), ?all=1 to include handled entries, ?day=YYYY-MM-DD
+    for the cases opened that day; no transcripts."""
     include_handled = request.query.get("all") in ("1", "true")
+    day = _day(request.query.get("day"))
+    if day is False:
+        return json_error(400, "day is a date: YYYY-MM-DD.")
     page = _whole_number(request.query.get("page"), 1, 1, staff_queue.MAX_PAGE)
     limit = _whole_number(request.query.get("limit"), staff_queue.DEFAULT_PAGE_SIZE, 1, staff_queue.MAX_PAGE_SIZE)
     if page is None or limit is None:
         return json_error(400, f"page is a whole number from 1; limit from 1 to {staff_queue.MAX_PAGE_SIZE}.")
-    result = await in_database_thread(request, _queue_page, _config(request).engine, include_handled, page, limit)
+    result = await in_database_thread(
+        request, _queue_page, _config(request).engine, include_handled, page, limit, day or None
+    )
     return web.json_response(result.as_json())
 
 

@@ -63,3 +63,17 @@ def test_the_audit_log_names_who_did_what_and_never_the_text(session):
     ]  # fmt: skip
     assert not any("words" in str(vars(r)) for r in rows)
     assert [n.text for n in live.notes(session, code)] == ["private note words"]
+
+
+def test_the_queue_shows_who_has_a_case_and_finds_cases_by_day(session):
+    import datetime as dt
+
+    from signpost.staff.queue import queue_page
+
+    code = open_handoff(session, "web-1", "socketio", reason="asked_for_person").code
+    live.take(session, code, "amira")
+    session.commit()
+    today = dt.datetime.now(dt.timezone.utc).date()
+    (entry,) = queue_page(session, include_handled=False, day=today).entries
+    assert (entry["code"], entry["taken_by"]) == (code, "amira")
+    assert queue_page(session, include_handled=False, day=today - dt.timedelta(days=1)).entries == []

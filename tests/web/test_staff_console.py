@@ -194,6 +194,35 @@ def test_the_console_marks_suspected_automation_and_loads_a_transcript_when_open
         expect(transcript).to_be_empty()  # not fetched until the staff member opens it
         entry.get_by_text("Transcript").click()
         expect(transcript).to_contain_text("can I talk to a real person please")
-        expect(entry.locator("summary")).to_contain_text("messages")
+        expect(entry.locator("summary").first).to_contain_text("messages")
     finally:
         page.context.close()
+
+
+def test_a_worker_takes_replies_and_follows_the_conversation_live(browser, servers, staff_user, browser_errors):
+    sender = f"live-{uuid.uuid4().hex[:8]}"
+    code = CODE.search(reply_text(say(servers.base, sender, "can I talk to a real person please"))).group()
+    page = open_page(browser, f"{servers.web}/staff/login", browser_errors)
+    try:
+        sign_in(page, servers, staff_user)
+        page.get_by_label("Find by reference code").fill(code)
+        page.get_by_role("button", name="Find").click()
+        case = page.get_by_role("article", name=f"Conversation {code}")
+        case.get_by_text("Talk to this person").click()
+        case.get_by_role("button", name="Take").click()
+        expect(case.get_by_role("status")).to_contain_text(f"Taken by {staff_user}")
+        case.get_by_label("Reply to the person").fill("Hello, this is the helpline.")
+        case.get_by_role("button", name="Send reply").click()
+        expect(case.get_by_role("status")).to_contain_text("Reply sent")
+        live_log = case.locator(".live-log")
+        expect(live_log).to_contain_text("Helpline: Hello, this is the helpline.", timeout=5000)
+        say(servers.base, sender, "thank you, my neck has been twisting for weeks")
+        expect(live_log).to_contain_text("Person: thank you, my neck has been twisting", timeout=5000)
+        case.get_by_label("Private case note").fill("Call back tomorrow morning.")
+        case.get_by_role("button", name="Save note").click()
+        expect(case.get_by_role("status")).to_contain_text("Note saved")
+        case.get_by_role("button", name="Hand back to the assistant").click()
+        expect(case.get_by_role("status")).to_contain_text("Handed back")
+    finally:
+        page.context.close()
+    assert "neurologist" in reply_text(say(servers.base, sender, "what is dystonia?")).lower()

@@ -128,8 +128,100 @@
     log.textContent = "";
     if (!lines.length) log.appendChild(el("li", "No messages stored."));
     lines.forEach(function (line) {
-      log.appendChild(el("li", (line.speaker === "user" ? "Person: " : "Assistant: ") + line.text, "line-" + line.speaker));
+      var who = line.speaker === "user" ? "Person: " : line.speaker === "helpline" ? "Helpline: " : "Assistant: ";
+      log.appendChild(el("li", who + line.text, "line-" + line.speaker));
     });
+  }
+
+  function waited(since) {
+    var minutes = Math.max(0, Math.round((Date.now() - since.getTime()) / 60000));
+    return minutes < 60 ? minutes + " min" : Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
+  }
+
+  /* Take, reply, release and notes; while open, the transcript follows the conversation
+     live (server-sent events from /staff/api/queue/{code}/events). */
+  function liveView(entry) {
+    var path = "/staff/api/queue/" + encodeURIComponent(entry.code);
+    var details = el("details", null, "live");
+    details.appendChild(el("summary", "Talk to this person"));
+    var status = el("p", entry.taken_by ? "Taken by " + entry.taken_by + "." : "Nobody has taken this yet.");
+    status.setAttribute("role", "status");
+    var log = el("ol", null, "live-log");
+    var take = el("button", "Take");
+    var release = el("button", "Hand back to the assistant");
+    var reply = el("textarea");
+    reply.rows = 3;
+    reply.maxLength = 1000;
+    reply.setAttribute("aria-label", "Reply to the person");
+    var send = el("button", "Send reply");
+    var note = el("textarea");
+    note.rows = 2;
+    note.maxLength = 4000;
+    note.setAttribute("aria-label", "Private case note");
+    var save = el("button", "Save note");
+    [take, release, send, save].forEach(function (b) { b.type = "button"; });
+    function act(button, suffix, body, done) {
+      button.disabled = true;
+      api("POST", path + suffix, body).then(function (result) {
+        button.disabled = false;
+        if (done) done(result);
+      }).catch(function (e) { button.disabled = false; status.textContent = e.message; });
+    }
+    take.addEventListener("click", function () {
+      act(take, "/take", {}, function (r) { status.textContent = "Taken by " + r.taken_by + ". The person was told."; });
+    });
+    release.addEventListener("click", function () {
+      act(release, "/release", {}, function () { status.textContent = "Handed back to the assistant."; });
+    });
+    send.addEventListener("click", function () {
+      if (!reply.value.trim()) return;
+      act(send, "/reply", { text: reply.value }, function (r) {
+        reply.value = "";
+        status.textContent = "Reply sent (" + r.delivered + ").";
+      });
+    });
+    save.addEventListener("click", function () {
+      if (!note.value.trim()) return;
+      act(save, "/notes", { text: note.value }, function () { note.value = ""; status.textContent = "Note saved."; });
+    });
+    [status, log, el("label", "Reply"), reply, send, take, release, el("label", "Private note"), note, save]
+      .forEach(function (node) { details.appendChild(node); });
+    var source = null;
+    details.addEventListener("toggle", function () {
+      if (details.open && !source && window.EventSource) {
+        source = new EventSource(path + "/events");
+        source.onmessage = function (event) {
+          var state = JSON.parse(event.data);
+          showTranscript(log, state.transcript || []);
+          if (state.taken_by) status.textContent = "Taken by " + state.taken_by + ".";
+          if (state.red_flag) status.textContent += " Red flag: " + state.red_flag + ".";
+        };
+      } else if (!details.open && source) {
+        source.close();
+        source = null;
+      }
+    });
+    return details;
+  }
+
+  /* A new red-flag case: a banner, and a sound if the worker turned it on. */
+  var seenFlags = null;
+  function alertNewRedFlags(entries) {
+    var flagged = entries.filter(function (e) { return e.red_flag && !e.handled_at; }).map(function (e) { return e.code; });
+    if (seenFlags === null) { seenFlags = flagged; return; }
+    var fresh = flagged.filter(function (code) { return seenFlags.indexOf(code) < 0; });
+    seenFlags = seenFlags.concat(fresh);
+    if (!fresh.length) return;
+    var banner = byId("flag-alert");
+    banner.textContent = "New red flag: " + fresh.join(", ") + ". It is at the top of the queue.";
+    banner.hidden = false;
+    if (byId("flag-sound").checked && window.AudioContext) {
+      var audio = new AudioContext();
+      var tone = audio.createOscillator();
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.4);
+    }
   }
 
   /* The list carries no transcripts: one is fetched when its entry is opened. */
@@ -177,13 +269,25 @@
       entry.channel_name,
       when.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })
     ];
+    facts.push("waiting " + waited(when));
+    if (entry.taken_by) facts.push("taken by " + entry.taken_by);
     box.appendChild(el("p", facts.join(" \u00b7 "), "facts"));
     var s = entry.summary;
     box.appendChild(el("p", "Region: " + (s.regions.join(", ") || "not given") + ". Symptoms: " +
       (s.symptoms.join(", ") || "not given") + ". Types named: " + (s.types.join(", ") || "none") + "."));
     box.appendChild(transcriptView(entry));
+    if (!entry.handled_at) box.appendChild(liveView(entry));
     if (entry.handled_at) {
       box.appendChild(el("p", "Handled by " + entry.handled_by + ".", "handled"));
+      var undo = el("button", "Undo: back to the queue");
+      undo.type = "button";
+      undo.addEventListener("click", function () {
+        api("POST", "/staff/api/queue/" + encodeURIComponent(entry.code) + "/reopen", {}).then(function () {
+          byId("queue-status").textContent = entry.code + " is back in the queue.";
+          loadQueue();
+        }).catch(function (e) { byId("queue-status").textContent = e.message; });
+      });
+      box.appendChild(undo);
     } else {
       var button = el("button", "Mark handled");
       button.type = "button";
@@ -214,8 +318,12 @@
   }
 
   function loadQueue() {
-    return api("GET", "/staff/api/queue?page=" + queuePage).then(function (data) {
+    var handled = byId("show-handled").checked ? "&all=1" : "";
+    var day = byId("lookup-day").value ? "&day=" + encodeURIComponent(byId("lookup-day").value) : "";
+    return api("GET", "/staff/api/queue?page=" + queuePage + handled + day).then(function (data) {
       if (!data.entries.length && queuePage > 1) { queuePage = 1; return loadQueue(); }
+      alertNewRedFlags(data.entries);
+      if (document.querySelector("#queue-list details[open]")) return;  // do not redraw under the worker
       showEntries(data.entries);
       showPages(data);
     }).catch(function (e) { byId("queue-status").textContent = "Could not load the queue: " + e.message; });
@@ -243,6 +351,8 @@
     byId("lookup").addEventListener("submit", lookup);
     byId("queue-prev").addEventListener("click", function () { turnPage(-1); });
     byId("queue-next").addEventListener("click", function () { turnPage(1); });
+    byId("show-handled").addEventListener("change", function () { queuePage = 1; loadQueue(); });
+    byId("lookup-day").addEventListener("change", function () { queuePage = 1; loadQueue(); });
     loadQueue();
     setInterval(function () { if (!byId("lookup-code").value.trim()) loadQueue(); }, 15000);
   });
