@@ -38,6 +38,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PORTS = (5205 + PORT_OFFSET, 5206 + PORT_OFFSET)
 ACTION_PORT = 5255 + PORT_OFFSET
 HELPLINE = "020 7793 3650"
+BRIDGE_TOKEN = "replicas-bridge-token"
+WIDGET_ORIGIN = "http://localhost:8080"
 
 
 @dataclass
@@ -92,6 +94,8 @@ def replicas(content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repl
         "REDIS_URL": f"redis://127.0.0.1:{redis_proxy.port}/{rd.database or 0}",
         "REDIS_KEY_PREFIX": prefix,
         "ACTION_CIRCUIT_OPEN_S": "1",
+        "HELPLINE_BRIDGE_TOKEN": BRIDGE_TOKEN,
+        "WEB_ALLOWED_ORIGINS": WIDGET_ORIGIN,
     }
     log_dir = tmp_path_factory.mktemp("replicas")
     svcs = services(PORTS[0], ACTION_PORT, log_dir=log_dir, env=env, web_port=None, replica_ports=PORTS[1:])
@@ -145,6 +149,41 @@ def test_a_conversation_alternating_between_replicas_keeps_its_state(replicas):
     assert status == 200 and "Cervical dystonia" in joined(answer)
     status, known, _ = post(replicas.bases[0], sender, "what do you know about me")
     assert "Neck" in joined(known)
+
+
+async def test_a_workers_reply_through_one_replica_reaches_a_widget_on_the_other(replicas):
+    import asyncio
+
+    import requests
+
+    from tests.web.test_socketio_channel import Chat
+
+    chat = Chat()
+    try:
+        await chat.connect(replicas.bases[0], origin=WIDGET_ORIGIN)
+        session_id = await chat.session()
+        await chat.say("I want to talk to a person")
+        assert "DYS-" in joined(await chat.replies())
+        bridge = f"{replicas.bases[1]}/webhooks/helpline/webhook"
+        headers = {"Authorization": f"Bearer {BRIDGE_TOKEN}"}
+        for body in (
+            {"conversation_id": session_id, "event": "take"},
+            {"conversation_id": session_id, "event": "reply", "reply_id": 7, "text": "Hello from the helpline."},
+        ):
+            answer = await asyncio.to_thread(requests.post, bridge, json=body, headers=headers, timeout=30)
+            assert answer.status_code == 200 and answer.json()["delivered"] == "pushed"
+        got = await chat.replies(first_s=3)
+        assert "joined this chat" in joined(got) and "Hello from the helpline." in joined(got)
+        await chat.say("are you there?")  # the "quiet" state is in the tracker, seen by both replicas
+        try:
+            extra = await asyncio.wait_for(chat.messages.get(), 3)
+        except asyncio.TimeoutError:
+            extra = None
+        assert extra is None
+        refused = await asyncio.to_thread(requests.post, bridge, json={"conversation_id": session_id}, timeout=30)
+        assert refused.status_code == 401
+    finally:
+        await chat.client.disconnect()
 
 
 def test_concurrent_messages_to_one_conversation_are_processed_one_at_a_time_in_order(replicas):
