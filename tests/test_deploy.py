@@ -271,6 +271,10 @@ def _peers(peers: list[dict]) -> set[str]:
     for peer in peers:
         if "namespaceSelector" in peer:
             out.add("namespace:" + peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"])
+        elif "ipBlock" in peer:  # outside the cluster only: no private range
+            block = peer["ipBlock"]
+            assert set(block.get("except", [])) >= {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}, block
+            out.add("internet")
         elif "podSelector" in peer:
             out |= {
                 name for name, t in pod_templates().items() if _selects(peer["podSelector"], t["metadata"]["labels"])
@@ -305,7 +309,7 @@ def test_the_network_is_deny_by_default():
     ("workload", "expected"),
     [
         ("signpost-actions", {5055: {"signpost-rasa"}, 9055: {MONITORING}}),
-        ("signpost-rasa", {5005: {INGRESS_CONTROLLER}, 9005: {MONITORING}}),
+        ("signpost-rasa", {5005: {INGRESS_CONTROLLER, "signpost-web"}, 9005: {MONITORING}}),
         ("signpost-web", {8080: {INGRESS_CONTROLLER}, 9080: {MONITORING}}),
         ("signpost-postgres", {5432: APP_PODS}),
         ("signpost-redis", {6379: {"signpost-rasa"}}),
@@ -321,9 +325,14 @@ def test_every_connection_the_code_makes_is_allowed_out_and_in():
     """The default deny covers egress too: each client must be allowed out to what it uses."""
     dns = {53: {"namespace:kube-system"}}
     uses = {
-        "signpost-rasa": {5055: {"signpost-actions"}, 5432: {"signpost-postgres"}, 6379: {"signpost-redis"}},
+        "signpost-rasa": {
+            5055: {"signpost-actions"},
+            5432: {"signpost-postgres"},
+            6379: {"signpost-redis"},
+            443: {"internet"},  # the SMS provider's Messages API
+        },  # fmt: skip
         "signpost-actions": {5432: {"signpost-postgres"}},
-        "signpost-web": {5432: {"signpost-postgres"}},
+        "signpost-web": {5432: {"signpost-postgres"}, 5005: {"signpost-rasa"}},  # the helpline bridge
         "signpost-seed": {5432: {"signpost-postgres"}},
         "signpost-purge": {5432: {"signpost-postgres"}},
         "signpost-postgres": {},
@@ -332,7 +341,7 @@ def test_every_connection_the_code_makes_is_allowed_out_and_in():
     for client, targets in uses.items():
         assert allowed(client, "egress") == {**dns, **targets}, client
         for port, servers in targets.items():
-            for server in servers:
+            for server in servers - {"internet"}:
                 assert client in allowed(server, "ingress")[port], (client, server)
 
 

@@ -28,4 +28,7 @@ printf 'requirepass %s\n' "$redis_password" |
     echo "STAFF_SECRET=$(random)"
     echo "SMS_ID_SECRET=$(random)"
     echo "TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-}"
+    echo "TWILIO_ACCOUNT_SID=${TWILIO_ACCOUNT_SID:-}"
+    echo "HELPLINE_BRIDGE_TOKEN=$(random)"
+    echo "SMS_NUMBER_KEY=$(head -c32 /dev/urandom | base64 | tr '+/' '-_')"
 } | kubectl -n "$ns" create secret generic signpost-app --from-file=.env=/dev/stdin
