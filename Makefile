@@ -96,8 +96,8 @@ lengths: build seed train ## words, bubbles and reading age a turn (REST), SMS s
 fuzz: build seed train ## the fuzz tests at length (HYPOTHESIS_PROFILE=long) against the test servers
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -v
 
-bench: build seed train ## turn latency (sequential and 20 concurrent), training time, memory
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/bench.py
+bench: build train ## side by side with the `rasa init` bot: turn latency, 20 concurrent, turn 200 vs 10, memory (BENCH_ARGS="--port-offset 900")
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 $(LOAD_VENV)/bin/locust: .python-version
 	$(PYTHON) -m venv $(LOAD_VENV)

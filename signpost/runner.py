@@ -35,6 +35,7 @@ class Service:
     health_url: str
     restart: bool = False
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path = ROOT
     process: subprocess.Popen | None = None
     log: Path | None = None
     restarts: int = 0
@@ -45,7 +46,7 @@ class Service:
         env = {**os.environ, **self.env}
         out = self.log.open("ab") if self.log else None
         self.process = subprocess.Popen(
-            self.args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None
+            self.args, cwd=self.cwd, env=env, stdout=out, stderr=subprocess.STDOUT if out else None
         )
 
     def alive(self) -> bool:
@@ -199,6 +200,28 @@ def supervise(svcs: list[Service], stop: threading.Event | None = None, poll_s: 
                 del due[svc.name]
                 svc.start()
         stop.wait(poll_s)
+
+
+def tree_resident_mb(pid: int) -> float:
+    """Resident memory in MB of a process and all its descendants (0 once it has gone)."""
+    children: dict[int, list[int]] = {}
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(proc.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = (Path("/proc") / str(current) / "status").read_text()
+        except OSError:
+            continue
+        total += next((float(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
+    return total
 
 
 def resident_mb(pattern: str) -> tuple[float, float] | None:
