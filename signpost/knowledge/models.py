@@ -85,3 +85,15 @@ class TopicRow(Base):
     details = Column(Text, nullable=False)
     source = Column(String(300), nullable=False)
     reviewed = Column(Date, nullable=False)
+
+
+CONTENT_VERSION_ID = "content"  # the id of kb_version's one row
+
+
+class ContentVersionRow(Base):
+    """One row, written by `seed`: a hash of the knowledge tables' content. Processes keep the
+    knowledge in memory and read it again only when this changes (signpost.knowledge.repository)."""
+
+    __tablename__ = "kb_version"
+    id = Column(String(16), primary_key=True)
+    version = Column(String(64), nullable=False)

@@ -1,13 +1,32 @@
-"""Small read functions over the knowledge tables. Each takes a Session."""
+"""Small read functions over the knowledge tables. Each takes a Session.
+
+The knowledge base changes only when `seed` runs, so each process keeps it in memory
+(`Knowledge`, one per database) and reads the tables again only when the content
+version that `seed` writes (kb_version) has changed: one small query per session,
+made by the first read in that session, instead of a query per function call.
+"""
 
 from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import Contact, DystoniaType, Subtype, Term, Tip, Topic
-from signpost.knowledge.models import ContactRow, TermRow, TipRow, TopicRow, TypeRow
+from signpost.knowledge.models import (
+    CONTENT_VERSION_ID,
+    ContactRow,
+    ContentVersionRow,
+    TermRow,
+    TipRow,
+    TopicRow,
+    TypeRow,
+)
 from signpost.triage import TypeRule, rules_for
+
+_SESSION_KEY = "signpost.knowledge"
 
 
 def _type(row: TypeRow) -> DystoniaType:
@@ -46,20 +65,85 @@ def _topic(row: TopicRow) -> Topic:
     return Topic(row.id, row.intent, row.title, row.summary, row.details, row.source, row.reviewed)
 
 
+def _tip(row: TipRow) -> Tip:
+    return Tip(row.id, row.kind, row.text, tuple(row.types), row.source, row.reviewed)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the knowledge tables hold, in content order."""
+
+    types: tuple[DystoniaType, ...]
+    terms: dict[str, Term]
+    tips: tuple[Tip, ...]
+    contacts: tuple[Contact, ...]
+    topics: tuple[Topic, ...]
+    rules: tuple[TypeRule, ...]
+
+    @classmethod
+    def read(cls, session: Session) -> Knowledge:
+        def rows(model):  # type: ignore[no-untyped-def]
+            return session.scalars(select(model).order_by(model.position))
+
+        types = tuple(_type(r) for r in rows(TypeRow))
+        return cls(
+            types=types,
+            terms={
+                r.id: Term(r.id, r.kind, r.label, r.mention, tuple(r.phrases), r.implies_region, r.button)
+                for r in rows(TermRow)
+            },
+            tips=tuple(_tip(r) for r in rows(TipRow)),
+            contacts=tuple(_contact(r) for r in rows(ContactRow)),
+            topics=tuple(_topic(r) for r in rows(TopicRow)),
+            rules=tuple(rules_for(list(types))),
+        )
+
+
+_cache: dict[str, tuple[str, Knowledge]] = {}  # database URL -> (content version, knowledge)
+_cache_lock = threading.Lock()
+
+
+def knowledge(session: Session) -> Knowledge:
+    """The knowledge base as of this session: from memory while the content version is the one
+    it was read at. A database seeded before versions existed is read afresh every time."""
+    held = session.info.get(_SESSION_KEY)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    version = session.scalar(select(ContentVersionRow.version).where(ContentVersionRow.id == CONTENT_VERSION_ID))
+    key = str(session.get_bind().url)
+    cached = _cache.get(key)
+    if version is not None and cached is not None and cached[0] == version:
+        found = cached[1]
+    else:
+        found = Knowledge.read(session)
+        if version is not None:
+            with _cache_lock:
+                _cache[key] = (version, found)
+    session.info[_SESSION_KEY] = found
+    return found
+
+
+def clear_cache() -> None:
+    """Forget every process-wide copy (tests)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def list_types(session: Session) -> list[DystoniaType]:
-    return [_type(r) for r in session.scalars(select(TypeRow).order_by(TypeRow.position))]
+    return list(knowledge(session).types)
 
 
 def type_rules(session: Session) -> list[TypeRule]:
-    return rules_for(list_types(session))
+    return list(knowledge(session).rules)
 
 
 def find_type(session: Session, type_or_subtype_id: str) -> tuple[DystoniaType, Subtype | None] | None:
     """A type by its id, or the parent type of a subtype id (e.g. 'antecollis')."""
-    row = session.get(TypeRow, type_or_subtype_id)
-    if row is not None:
-        return _type(row), None
-    for dtype in list_types(session):
+    types = knowledge(session).types
+    for dtype in types:
+        if dtype.id == type_or_subtype_id:
+            return dtype, None
+    for dtype in types:
         for sub in dtype.subtypes:
             if sub.id == type_or_subtype_id:
                 return dtype, sub
@@ -67,17 +151,15 @@ def find_type(session: Session, type_or_subtype_id: str) -> tuple[DystoniaType, 
 
 
 def terms(session: Session) -> dict[str, Term]:
-    rows = session.scalars(select(TermRow).order_by(TermRow.position))
-    return {r.id: Term(r.id, r.kind, r.label, r.mention, tuple(r.phrases), r.implies_region, r.button) for r in rows}
+    return dict(knowledge(session).terms)
 
 
 def tips_for(session: Session, type_ids: list[str]) -> list[Tip]:
     """Tips for the given types first (in their order), then tips that fit everyone."""
-    rows = list(session.scalars(select(TipRow).order_by(TipRow.position)))
-    specific = [r for t in type_ids for r in rows if t in r.types]
-    general = [r for r in rows if not r.types]
-    ordered = list(dict.fromkeys(specific + general))
-    return [Tip(r.id, r.kind, r.text, tuple(r.types), r.source, r.reviewed) for r in ordered]
+    tips = knowledge(session).tips
+    specific = [t for type_id in type_ids for t in tips if type_id in t.types]
+    general = [t for t in tips if not t.types]
+    return list(dict.fromkeys(specific + general))
 
 
 def contacts_for(
@@ -88,16 +170,15 @@ def contacts_for(
     kinds: tuple[str, ...] = (),
 ) -> list[Contact]:
     """Contacts that suit a side topic and/or the types named, in content order."""
-    rows = session.scalars(select(ContactRow).order_by(ContactRow.position))
     out = []
-    for row in rows:
-        if kinds and row.kind not in kinds:
+    for c in knowledge(session).contacts:
+        if kinds and c.kind not in kinds:
             continue
-        if topic is not None and topic not in row.topics:
+        if topic is not None and topic not in c.topics:
             continue
-        if row.for_types and type_ids is not None and not set(row.for_types) & set(type_ids):
+        if c.for_types and type_ids is not None and not set(c.for_types) & set(type_ids):
             continue
-        out.append(_contact(row))
+        out.append(c)
     return out
 
 
@@ -125,22 +206,20 @@ def contacts_to_list(session: Session, type_ids: list[str], crisis: bool = False
 
 
 def contact(session: Session, contact_id: str) -> Contact | None:
-    row = session.get(ContactRow, contact_id)
-    return _contact(row) if row else None
+    return next((c for c in knowledge(session).contacts if c.id == contact_id), None)
 
 
 def groups_near(session: Session, place: str) -> list[Contact]:
     """Support groups listed for a named place (case-insensitive); [] when none is listed."""
     wanted = place.strip().lower()
-    rows = session.scalars(select(ContactRow).where(ContactRow.kind == "support_group").order_by(ContactRow.position))
-    return [_contact(r) for r in rows if wanted in {p.lower() for p in r.places}]
+    return [
+        c for c in knowledge(session).contacts if c.kind == "support_group" and wanted in {p.lower() for p in c.places}
+    ]
 
 
 def topic_for_intent(session: Session, intent: str) -> Topic | None:
-    row = session.scalars(select(TopicRow).where(TopicRow.intent == intent)).first()
-    return _topic(row) if row else None
+    return next((t for t in knowledge(session).topics if t.intent == intent), None)
 
 
 def topic(session: Session, topic_id: str) -> Topic | None:
-    row = session.get(TopicRow, topic_id)
-    return _topic(row) if row else None
+    return next((t for t in knowledge(session).topics if t.id == topic_id), None)

@@ -7,6 +7,8 @@ deleted, so running it twice, or after an edit, leaves exactly the content.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import time
 from typing import Any
@@ -17,7 +19,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import Content
-from signpost.knowledge.models import Base, ContactRow, TermRow, TipRow, TopicRow, TypeRow
+from signpost.knowledge.models import (
+    CONTENT_VERSION_ID,
+    Base,
+    ContactRow,
+    ContentVersionRow,
+    TermRow,
+    TipRow,
+    TopicRow,
+    TypeRow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +72,25 @@ def create_schema_retrying(engine: Engine, attempts: int = 3) -> None:
             time.sleep(attempt)
 
 
+def content_version(rows: dict[Any, list[dict[str, Any]]]) -> str:
+    """A hash of what the knowledge tables hold: equal for equal content, whatever the run."""
+    plain = {model.__tablename__: table for model, table in rows.items()}
+    return hashlib.sha256(json.dumps(plain, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def seed(engine: Engine, content: Content) -> dict[str, int]:
-    """Make the knowledge tables hold exactly `content`; return row counts per table."""
+    """Make the knowledge tables hold exactly `content`, with its version (which tells every
+    process's in-memory copy to reload); return row counts per table."""
     create_schema(engine)
     counts: dict[str, int] = {}
+    all_rows = _rows(content)
     with Session(engine, future=True) as session, session.begin():
-        for model, rows in _rows(content).items():
+        version = session.get(ContentVersionRow, CONTENT_VERSION_ID)
+        if version is None:
+            session.add(ContentVersionRow(id=CONTENT_VERSION_ID, version=content_version(all_rows)))
+        else:
+            version.version = content_version(all_rows)
+        for model, rows in all_rows.items():
             ids = [row["id"] for row in rows]
             session.execute(delete(model).where(model.id.not_in(ids)))
             existing = {obj.id: obj for obj in session.scalars(select(model))}

@@ -80,3 +80,60 @@ def test_topic_by_intent(seeded):
     with Session(seeded) as s:
         assert repository.topic_for_intent(s, "ask_pain").id == "pain"
         assert repository.topic_for_intent(s, "no_such_intent") is None
+
+
+@pytest.fixture
+def fresh_cache():
+    repository.clear_cache()
+    yield
+    repository.clear_cache()
+
+
+def test_knowledge_is_read_again_when_seed_changes_it(seeded, content, fresh_cache):
+    """Each process keeps the knowledge in memory; a seed that changes it must be seen by
+    the next session, with no restart (the content version the seed writes)."""
+    first = content.types[0]
+    with Session(seeded) as s:
+        assert repository.list_types(s)[0].name == first.name
+    renamed = dataclasses.replace(first, name=first.name + " (renamed)")
+    seed(seeded, dataclasses.replace(content, types=(renamed, *content.types[1:])))
+    with Session(seeded) as s:
+        assert repository.list_types(s)[0].name == renamed.name
+        assert repository.find_type(s, first.id)[0].name == renamed.name
+
+
+def test_knowledge_stays_in_memory_between_seeds(seeded, content, fresh_cache):
+    """After the first read, a session costs one query (the content version), whatever it reads."""
+    from sqlalchemy import event
+
+    with Session(seeded) as s:
+        repository.list_types(s)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN202
+        statements.append(statement)
+
+    event.listen(seeded, "before_cursor_execute", count)
+    try:
+        with Session(seeded) as s:
+            repository.list_types(s)
+            repository.terms(s)
+            repository.tips_for(s, [content.types[0].id])
+            repository.contacts_to_give(s, [content.types[0].id])
+            repository.topic_for_intent(s, content.topics[0].intent)
+    finally:
+        event.remove(seeded, "before_cursor_execute", count)
+    assert len(statements) == 1 and "kb_version" in statements[0]
+
+
+def test_seeding_the_same_content_keeps_its_version(seeded, content):
+    from signpost.knowledge.models import ContentVersionRow
+
+    with Session(seeded) as s:
+        before = s.scalar(select(ContentVersionRow.version))
+    seed(seeded, content)
+    with Session(seeded) as s:
+        assert s.scalar(select(ContentVersionRow.version)) == before
+    seed(seeded, dataclasses.replace(content, tips=content.tips[1:]))
+    with Session(seeded) as s:
+        assert s.scalar(select(ContentVersionRow.version)) != before
