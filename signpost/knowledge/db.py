@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.pool import QueuePool, SingletonThreadPool
 
 
 def make_engine(url: str) -> Engine:
@@ -15,7 +16,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True, connect_args={"timeout": 5})
+        # Pooled connections, as SQLAlchemy 2.0 gives file databases by default: 1.4 opens and
+        # closes a connection per session, running the pragmas below each time, several times a
+        # turn (docs/performance.md).
+        memory = parsed.database in (None, "", ":memory:")
+        engine = create_engine(
+            url,
+            future=True,
+            connect_args={"timeout": 5, "check_same_thread": False},
+            poolclass=SingletonThreadPool if memory else QueuePool,
+            **({} if memory else {"pool_size": 5, "max_overflow": 20}),
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
