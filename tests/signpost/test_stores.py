@@ -127,3 +127,65 @@ def test_entity_and_slot_values_are_redacted_before_storage():
     stored = str([e.as_dict() for e in tracker.events])
     assert "07700" not in stored and "a.person@example.org" not in stored
     assert "[phone]" in stored and "[email]" in stored and "neck" in stored
+
+
+@pytest.fixture
+def sqlite_store(sqlite_url, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    from signpost.config import get_settings
+    from signpost.stores import SignpostTrackerStore
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    store = SignpostTrackerStore(domain=Domain.empty())
+    yield store
+    store.engine.dispose()
+    get_settings.cache_clear()
+
+
+def stored_texts(store, sender):
+    import json
+
+    with store.session_scope() as session:
+        rows = session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == sender).order_by(store.SQLEvent.id)
+        return [json.loads(r.data).get("text") for r in rows if r.type_name == "user"]
+
+
+async def test_a_saved_tracker_is_lent_again_and_only_new_events_are_stored(sqlite_store):
+    """The next turn gets the same tracker (no re-read of every event); each event is stored
+    once, and only new ones are redacted."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    await sqlite_store.save(DialogueStateTracker.from_events("lent", [UserUttered("hello")]))
+    first = await sqlite_store.retrieve("lent")
+    first.update(UserUttered("ring 07700 900123"))
+    await sqlite_store.save(first)
+    second = await sqlite_store.retrieve("lent")
+    assert second is first
+    second.update(UserUttered("thanks"))
+    await sqlite_store.save(second)
+    assert stored_texts(sqlite_store, "lent") == ["hello", "ring [phone]", "thanks"]
+
+
+async def test_a_tracker_is_read_afresh_when_the_database_changed_or_the_turn_was_not_saved(sqlite_store):
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy.orm import Session
+
+    from signpost.privacy import erase_conversation
+
+    await sqlite_store.save(DialogueStateTracker.from_events("fresh", [UserUttered("hello")]))
+    kept = await sqlite_store.retrieve("fresh")
+    await sqlite_store.save(kept)
+    unsaved = await sqlite_store.retrieve("fresh")
+    unsaved.update(UserUttered("never saved"))  # the turn failed before its save
+    again = await sqlite_store.retrieve("fresh")
+    assert again is not unsaved and [e.text for e in again.events if isinstance(e, UserUttered)] == ["hello"]
+    await sqlite_store.save(again)
+    with Session(sqlite_store.engine, future=True) as session, session.begin():
+        erase_conversation(session, "fresh")  # e.g. the retention purge, from another process
+    assert await sqlite_store.retrieve("fresh") is None
+    other = await sqlite_store.retrieve("fresh-elsewhere")
+    assert other is None
