@@ -56,3 +56,24 @@ def test_a_probe_that_never_reports_back_does_not_keep_the_breaker_shut():
     assert breaker.allow()
     clock.now += 5
     assert breaker.allow()
+
+
+def test_action_replies_are_validated_as_rasa_does_with_the_schema_checked_once():
+    import pytest
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    from signpost.resilience import validate_with_schema_checked_once
+
+    validate = validate_with_schema_checked_once()
+    action = RemoteAction("action_signpost", None)
+    good = {"events": [{"event": "slot", "name": "shown", "value": ["x"]}], "responses": [{"response": "utter_x"}]}
+    assert validate(action, good) is RemoteAction._validate_action_result(action, good) is True
+    for bad in ({"events": "not a list"}, {"events": [{"event": "no_such_event"}]}, {"responses": [1]}):
+        with pytest.raises(ValidationError) as ours:
+            validate(action, bad)
+        with pytest.raises(ValidationError) as rasas:
+            getattr(RemoteAction._validate_action_result, "__wrapped__", RemoteAction._validate_action_result)(
+                action, bad
+            )
+        assert ours.value.message == rasas.value.message
