@@ -102,7 +102,9 @@ async def test_a_worker_takes_a_widget_chat_replies_and_hands_it_back(servers, c
     await chat.say("I can't breathe properly and my throat is closing")
     alarm = await chat.replies()
     assert "999" in alarm[0]["text"], "a red flag is still answered first"
-    assert console.get(f"{servers.web}/staff/api/queue/{code}").json()["red_flag"] == "emergency"
+    flagged = console.get(f"{servers.web}/staff/api/queue/{code}").json()
+    assert flagged["red_flag"] == "emergency"
+    assert any(words.startswith("emergency:") for words in flagged["flag_words"]), "the words that raised it"
 
     note = console.post(f"{servers.web}/staff/api/queue/{code}/notes", json={"text": "Advised 999; will call back."})
     assert note.status_code == 200

@@ -274,7 +274,10 @@ async def queue_entry_api(request: web.Request) -> web.Response:
     code = request.match_info["code"]
     found = None
     if len(code) <= MAX_CODE_CHARS:
-        found = await in_database_thread(request, _case_view, _config(request).engine, code, request[USER_KEY].username)
+        detector = request.app[CARD_TOOLS_KEY].detector
+        found = await in_language_thread(
+            request, _case_view, _config(request).engine, code, request[USER_KEY].username, detector
+        )
     if found is None:
         return json_error(404, "No conversation has that reference code.")
     return web.json_response(found)
@@ -312,9 +315,20 @@ LIVE_POLL_S = 1.0
 LIVE_MAX_S = 15 * 60  # an event stream ends after this; the console reconnects
 
 
-def _case_view(engine: Engine, code: str, staff: str) -> dict[str, Any] | None:
-    """One case as the console shows it: the entry with its transcript, who has it, the notes.
-    Opening a case is audited."""
+def _flag_words(detector: Any, lines: list[dict[str, Any]]) -> list[str]:
+    """The words of the person's messages that raised a red flag, as the detector matched them."""
+    found = []
+    for line in lines:
+        if line["speaker"] == "user":
+            detection = detector.detect(line["text"])
+            if detection is not None and detection.is_red_flag:
+                found.append(f"{detection.category}: {detection.matched}")
+    return list(dict.fromkeys(found))
+
+
+def _case_view(engine: Engine, code: str, staff: str, detector: Any = None) -> dict[str, Any] | None:
+    """One case as the console shows it: the entry with its transcript, who has it, the notes,
+    and the words that raised a red flag. Opening a case is audited."""
     with Session(engine, future=True) as session, session.begin():
         handoff = conversations.find_handoff(session, code)
         if handoff is None:
@@ -325,6 +339,8 @@ def _case_view(engine: Engine, code: str, staff: str) -> dict[str, Any] | None:
             {"staff": n.staff, "text": n.text, "at": n.created_at.isoformat()}
             for n in live.notes(session, handoff.code)
         ]
+        if detector is not None and handoff.red_flag:
+            out["flag_words"] = _flag_words(detector, out.get("transcript", []))
         live.audit(session, staff, "open", handoff.code)
         return out
 

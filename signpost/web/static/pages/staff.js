@@ -232,8 +232,11 @@
     var log = el("ol", null, "transcript");
     details.appendChild(log);
     var loaded = false;
-    function fill(lines) {
+    function fill(lines, full) {
       loaded = true;
+      if (full && full.flag_words && full.flag_words.length && !details.parentNode.querySelector(".flag-words")) {
+        details.parentNode.insertBefore(el("p", "Raised by: " + full.flag_words.join("; "), "flag-words"), details);
+      }
       heading.textContent = "Transcript (" + lines.length + " messages)";
       showTranscript(log, lines);
     }
@@ -243,7 +246,7 @@
       log.textContent = "";
       log.appendChild(el("li", "Loading the transcript\u2026"));
       api("GET", "/staff/api/queue/" + encodeURIComponent(entry.code)).then(function (full) {
-        fill(full.transcript || []);
+        fill(full.transcript || [], full);
       }).catch(function (e) {
         log.textContent = "";
         log.appendChild(el("li", "Could not load the transcript: " + e.message));
