@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, delete, func, inspect, select
 from sqlalchemy.orm import Session
 
-from signpost.channels.callbacks import SmsCallback
-from signpost.channels.sms_state import REPLAY_TTL, SmsAnswer, SmsOptions, SmsOptOut, SmsTraffic
+from signpost.channels.sms_state import REPLAY_TTL, SmsAnswer, SmsCallback, SmsOptions, SmsOptOut, SmsTraffic
 from signpost.conversations.models import (
     CaseNote,
     CaseOwner,

@@ -18,27 +18,16 @@ import asyncio
 import datetime as dt
 import logging
 
-import aiohttp
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Column, DateTime, String, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from signpost.channels.sms_state import SmsCallback
 from signpost.channels.sms_text import to_gsm
 from signpost.config import Settings
-from signpost.knowledge.models import Base
 
 logger = logging.getLogger(__name__)
 SEND_TIMEOUT_S = 10.0
-
-
-class SmsCallback(Base):
-    """The encrypted number of a person who agreed to be texted back."""
-
-    __tablename__ = "sms_callbacks"
-    conversation_id = Column(String(64), primary_key=True)
-    number = Column(Text, nullable=False)  # Fernet token of the E.164 number
-    created_at = Column(DateTime(timezone=True), nullable=False)
 
 
 def _fernet(settings: Settings) -> Fernet:
@@ -81,6 +70,8 @@ async def text_back(settings: Settings, engine: Engine, conversation_id: str, te
     """Send `text` to the person's number if they agreed and sending is set up; whether it went."""
     if not (settings.twilio_account_sid and settings.twilio_auth_token and settings.sms_from_number):
         return False
+    import aiohttp  # only the Rasa server sends; the action server's image has no aiohttp
+
     number = await asyncio.to_thread(_lookup, engine, settings, conversation_id)
     if number is None:
         return False

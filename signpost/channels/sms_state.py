@@ -65,6 +65,15 @@ class SmsTraffic(Base):
     updated_at = Column(DateTime, nullable=False, default=_now)
 
 
+class SmsCallback(Base):
+    """The encrypted number of a person who agreed to be texted back (signpost.channels.callbacks)."""
+
+    __tablename__ = "sms_callbacks"
+    conversation_id = Column(String(64), primary_key=True)
+    number = Column(Text, nullable=False)  # Fernet token of the E.164 number
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
 class SmsAnswer(Base):
     """The reply sent to one inbound message (None: an empty TwiML answer); pending until `answered`."""
 
