@@ -175,3 +175,14 @@ def test_sms_without_consent_gets_the_reply_with_the_next_answer(servers, fake_t
     digits = re.sub(r"\D", "", number)
     assert not any(re.sub(r"\D", "", m["To"]) == digits for m in fake_twilio.sent)
     assert "Helpline: We got your message." in text(servers, number, "hello?")
+
+
+def test_stop_over_sms_also_ends_the_chat_with_a_worker(servers):
+    number = new_number()
+    code = CODE.search(text(servers, number, "I need to speak to a person")).group(0)
+    console = staff_console(servers)
+    assert console.post(f"{servers.web}/staff/api/queue/{code}/take", json={}).status_code == 200
+    assert text(servers, number, "my eyes keep closing") == "", "the assistant is quiet while a worker has it"
+    text(servers, number, "STOP")
+    text(servers, number, "START")
+    assert "neurologist" in text(servers, number, "what is dystonia?").lower(), "the assistant answers again"

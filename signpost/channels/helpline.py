@@ -47,6 +47,17 @@ RESPONSE_FOR_EVENT = {"take": "utter_helpline_joined", "release": "utter_helplin
 HELPLINE_REPLY_KEY = "helpline_reply"  # bot message metadata: the reply's id
 
 
+async def end_human_chat(agent: Any, cid: str) -> bool:
+    """Clear `with_person` (the person texted STOP); whether a worker had the conversation."""
+    async with agent.lock_store.lock(cid):
+        tracker = await agent.tracker_store.retrieve(cid)
+        if tracker is None or not tracker.get_slot(WITH_PERSON_SLOT):
+            return False
+        tracker.update(SlotSet(WITH_PERSON_SLOT, None))
+        await agent.tracker_store.save(tracker)
+    return True
+
+
 class HelplineBridge(InputChannel):
     @classmethod
     def name(cls) -> str:

@@ -38,6 +38,7 @@ from twilio.request_validator import RequestValidator
 
 from signpost import metrics
 from signpost.channels import callbacks, sms_state
+from signpost.channels.helpline import end_human_chat
 from signpost.channels.inbound import clean_message
 from signpost.channels.sms_state import LoopLimits, Traffic, Verdict
 from signpost.channels.sms_text import (
@@ -266,6 +267,11 @@ class SmsInput(InputChannel):
         except IntegrityError:  # the number's first rows, written by two messages at once
             early = await asyncio.to_thread(self.before_turn, responses, cid, text, phone)
         if early.done:
+            if re.sub(r"[^a-z]", "", text.lower()) in STOP_WORDS:  # STOP also ends a chat with a worker
+                try:
+                    await end_human_chat(request.app.ctx.agent, cid)
+                except Exception as exc:  # noqa: BLE001 - the opt-out itself is already recorded
+                    logger.warning("could not end a helpline chat after STOP (%s)", type(exc).__name__)
             return early.reply, None
         inbound = clean_message(early.payload or text, MAX_INBOUND_CHARS)
         if not inbound.text:  # a blank text: say what the service is (Rasa's NLU fails on no words)
