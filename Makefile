@@ -51,15 +51,15 @@ $(VENDOR): node_modules/.package-lock.json
 build: $(SPACY_DIR)/.built $(LOOKUPS) $(VENDOR) ## build the spaCy pipeline, lookup tables and the widget's socket.io client
 
 seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
-	$(BIN)/python -m signpost seed
+	@$(BIN)/python -m signpost seed
 
 $(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/nlu/*.py) signpost/policy.py
 	$(BIN)/rasa train --fixed-model-name signpost --out models
 
 train: $(MODEL) ## train the Rasa model if data or config changed
 
-run: build seed train ## install, build, seed, train, then start every process
-	$(BIN)/python scripts/run.py
+run: build seed train ## install, build, seed, train, then start every process (LOG_FORMAT=json: JSON lines)
+	@$(BIN)/python scripts/run.py
 
 run-replicas: build train ## two Rasa replicas (5005, 5006) and one action server on DATABASE_URL and REDIS_URL
 	$(BIN)/python scripts/run_replicas.py

@@ -21,13 +21,26 @@ import yaml
 from signpost.config import DATA_DIR, get_settings
 
 
+def _report(line: str) -> None:
+    """A command's one-line result: printed, or with LOG_FORMAT=json a JSON log line like the
+    servers' (so `LOG_FORMAT=json make run` writes nothing but JSON objects)."""
+    settings = get_settings()
+    if settings.log_format == "json":
+        from signpost import logs
+
+        logs.configure(settings.log_level, settings.log_format)
+        logging.getLogger("signpost.cli").info(line)
+    else:
+        print(line)
+
+
 def _seed(_: argparse.Namespace) -> int:
     from signpost.knowledge.content import load_content
     from signpost.knowledge.db import make_engine
     from signpost.knowledge.seed import seed
 
     counts = seed(make_engine(get_settings().database_url), load_content())
-    print("seeded: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+    _report("seeded: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     return 0
 
 
@@ -121,7 +134,7 @@ def _purge(args: argparse.Namespace) -> int:
         counts = purge(session, older_than, utcnow())
     engine.dispose()
     deleted = ", ".join(f"{table} {n}" for table, n in sorted(counts.items()) if n) or "nothing"
-    print(f"purged records older than {describe_duration(older_than)}: {deleted}")
+    _report(f"purged records older than {describe_duration(older_than)}: {deleted}")
     return 0
 
 

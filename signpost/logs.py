@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import uuid
 from contextvars import ContextVar
 from typing import Any
@@ -106,6 +107,10 @@ def formatter(fmt: str = "text") -> logging.Formatter:
     return JsonLineFormatter() if fmt == "json" else logging.Formatter(FORMAT)
 
 
+def _log_uncaught(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+    logging.getLogger("signpost").critical("uncaught %s", kind.__name__, exc_info=(kind, error, trace))
+
+
 def configure(level: str | int = "INFO", fmt: str = "text") -> None:
     """One stderr handler on the root logger with the request-id format, as text or JSON
     lines (replaces any others); the libraries' loggers and warnings go through it."""
@@ -122,3 +127,5 @@ def configure(level: str | int = "INFO", fmt: str = "text") -> None:
         logging.getLogger(name).setLevel(level)
     fold_library_loggers()
     logging.captureWarnings(True)
+    if fmt == "json":  # a crash is one JSON object too, not Python's plain traceback
+        sys.excepthook = _log_uncaught
