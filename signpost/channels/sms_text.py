@@ -87,7 +87,7 @@ def within_segments(
     number are always sent; the others go in order while
     they fit, and once one does not fit, it and those after it wait, so MORE reads on.
     """
-    if segments("\n\n".join(texts)) <= max_segments or len(texts) <= 1 + tail:
+    if segments("\n\n".join(texts)) <= max_segments or len(texts) < 1 + tail:
         return texts, []
     budget = max_segments * SEGMENT_CHARS
     must = {0, *range(len(texts) - tail, len(texts))} | {i for i, t in enumerate(texts) if _URGENT.search(t)}
@@ -102,6 +102,18 @@ def within_segments(
             used += len(text) + 2
         else:
             held.append(text)
+    if segments("\n\n".join(sent)) > max_segments and not _URGENT.search(sent[0]) and "\n" not in sent[0]:
+        # Still too long: a prose answer (not a list) goes sentence by sentence, its rest first in MORE.
+        room = budget - (sum(len(t) + 2 for t in sent[1:]) + len(more_line) + 2)
+        sentences = re.split(r"(?<=[.!?])\s+", sent[0])
+        kept: list[str] = []
+        for sentence in sentences:
+            if kept and len(" ".join([*kept, sentence])) > room:
+                break
+            kept.append(sentence)
+        if len(kept) < len(sentences):
+            sent[0] = " ".join(kept)
+            held.insert(0, " ".join(sentences[len(kept) :]))
     if not held:
         return sent, []
     return [*sent[:-tail], more_line, *sent[-tail:]], held

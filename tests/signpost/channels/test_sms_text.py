@@ -108,3 +108,12 @@ def test_the_disclaimer_and_what_follows_it_are_never_held_back():
     reply = render([{"text": answer}, *({"text": m} for m in middle), disclaimer, notice], OPTIONS, more_line=MORE)
     assert reply.rest and segments(reply.body) <= MAX_SEGMENTS
     assert reply.body.endswith("Not a diagnosis.\n\nKept 30 days, never your number.\n\nReply 1 for More tips.")
+
+
+def test_a_long_answer_on_its_own_goes_sentence_by_sentence_and_the_rest_waits_for_more():
+    answer = " ".join(f"Sentence {i} says something useful about dystonia." for i in range(12))
+    disclaimer = {"text": "This is not a diagnosis.", "buttons": [{"title": "More tips", "payload": "tips"}]}
+    reply = render([{"text": answer}, disclaimer], OPTIONS, more_line=MORE)
+    assert segments(reply.body) <= MAX_SEGMENTS and reply.rest
+    assert reply.body.startswith("Sentence 0 says") and reply.body.endswith("Reply 1 for More tips.")
+    assert " ".join([reply.body.split("\n\n")[0], reply.rest]) == answer, "nothing lost, in order"
