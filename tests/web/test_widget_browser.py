@@ -521,3 +521,49 @@ def test_the_large_text_label_stays_readable_on_hover_focus_and_after_a_tap(brow
         assert label_contrast(page) >= 4.5, "on, focused"
     finally:
         page.context.close()
+
+
+def test_a_helpline_workers_reply_appears_in_the_widget_and_survives_a_reload(page, servers):
+    """In Chromium: ask for a person, a signed-in worker takes the case and replies (through
+    the staff routes); the reply is shown from "Helpline" within 2 s, the assistant stays
+    quiet, a red flag still gets 999 first, and after hand-back the assistant answers."""
+    import time
+    import uuid
+
+    import requests
+    from sqlalchemy.orm import Session
+
+    from signpost.knowledge.db import make_engine
+    from signpost.staff import accounts
+
+    open_widget(page)
+    say(page, "I want to talk to a real person")
+    expect(log(page)).to_contain_text("reference")
+    code = re.search(r"DYS-[A-Z2-9]{4}", log(page).inner_text()).group(0)
+    name, password = f"worker{uuid.uuid4().hex[:6]}", "a helpline password for tests"
+    engine = make_engine(servers.database_url)
+    with Session(engine, future=True) as s, s.begin():
+        accounts.add_user(s, name, password)
+    engine.dispose()
+    console = requests.Session()
+    console.post(f"{servers.web}/staff/login", data={"username": name, "password": password})
+    assert console.post(f"{servers.web}/staff/api/queue/{code}/take", json={}).status_code == 200
+    expect(log(page)).to_contain_text("joined this chat")
+    started = time.monotonic()
+    assert console.post(f"{servers.web}/staff/api/queue/{code}/reply", json={"text": "Hi, I'm Sam."}).ok
+    helpline = page.locator(".sp-helpline")
+    expect(helpline).to_contain_text("Helpline: Hi, I'm Sam.", timeout=2000)
+    assert time.monotonic() - started < 2.5
+    bubbles = page.locator(".sp-msg").count()
+    say(page, "my hand shakes when I write")
+    page.wait_for_timeout(2500)
+    assert page.locator(".sp-msg").count() == bubbles + 1, "only the person's own message: the assistant is quiet"
+    say(page, "I can't breathe")
+    expect(page.locator(".sp-bot").last).to_contain_text("999")
+    page.reload()
+    open_widget_if_closed = page.get_by_role("button", name="Ask about dystonia")
+    if open_widget_if_closed.is_visible():
+        open_widget_if_closed.click()
+    expect(page.locator(".sp-helpline")).to_contain_text("Hi, I'm Sam.")
+    assert console.post(f"{servers.web}/staff/api/queue/{code}/release", json={}).status_code == 200
+    expect(log(page)).to_contain_text("handed you back")
