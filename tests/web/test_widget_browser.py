@@ -559,7 +559,8 @@ def test_a_helpline_workers_reply_appears_in_the_widget_and_survives_a_reload(pa
     page.wait_for_timeout(2500)
     assert page.locator(".sp-msg").count() == bubbles + 1, "only the person's own message: the assistant is quiet"
     say(page, "I can't breathe")
-    expect(page.locator(".sp-bot").last).to_contain_text("999")
+    # the first bubble after it (index: the earlier ones, the two messages typed since)
+    expect(page.locator(".sp-msg").nth(bubbles + 2)).to_contain_text("Call 999")
     page.reload()
     open_widget_if_closed = page.get_by_role("button", name="Ask about dystonia")
     if open_widget_if_closed.is_visible():
