@@ -28,6 +28,7 @@ RASA_PORT, ACTION_PORT, WEB_PORT = 5105 + PORT_OFFSET, 5155 + PORT_OFFSET, 8180 
 TWILIO_TOKEN = "test-twilio-auth-token"
 TWILIO_SID = "ACtest0000000000000000000000000000"
 SMS_FROM = "+447700900999"
+BRIDGE_TOKEN = "test-helpline-bridge-token"
 FAKE_TWILIO_PORT = 5190 + PORT_OFFSET
 SMS_SECRET = b"test-secret-for-hashing-phone-numbers"
 
@@ -266,6 +267,7 @@ def servers(
         "TWILIO_ACCOUNT_SID": TWILIO_SID,
         "SMS_FROM_NUMBER": SMS_FROM,
         "TWILIO_API_BASE": fake_twilio.base,
+        "HELPLINE_BRIDGE_TOKEN": BRIDGE_TOKEN,
         "RASA_URL": base,
         "WEB_URL": f"http://localhost:{WEB_PORT}",
         "WEB_ALLOWED_ORIGINS": f"http://localhost:{WEB_PORT},http://127.0.0.1:{WEB_PORT}",

@@ -201,10 +201,10 @@ class SmsInput(InputChannel):
 
     @staticmethod
     def take_waiting_replies(session: Session, cid: str) -> list[str]:
-        """The worker's replies not delivered yet, as texts, marked delivered."""
+        """The worker's replies not delivered yet, marked delivered."""
         waiting = live.undelivered(session, cid)
         live.mark_delivered(session, [r.id for r in waiting])
-        return [f"Helpline: {r.text}" for r in waiting]
+        return [str(r.text) for r in waiting]
 
     @staticmethod
     def after_turn(
@@ -283,7 +283,8 @@ class SmsInput(InputChannel):
         # A helpline worker's replies that could not be texted go out first, with this answer.
         waiting = await asyncio.to_thread(self.in_session, self.take_waiting_replies, cid)
         if waiting:
-            collector.messages[:0] = [{"text": text} for text in waiting]
+            line = variant_text(responses, "utter_helpline_reply_sms", self.name())
+            collector.messages[:0] = [{"text": line.format(text=text)} for text in waiting]
         asked = any((m.get("custom") or {}).get(CALLBACK_MARK) == "ask" for m in collector.messages)
         words = OptionWords(
             variant_text(responses, "utter_sms_options", self.name()),

@@ -52,6 +52,11 @@ SMALL_TEXT = texts(huge=6000)
 FIELD = st.one_of(SMALL_TEXT, SMALL_TEXT, SIO_VALUES)
 # What a handler is given: one value, several (a tuple is several arguments), or none.
 ARGUMENTS = st.one_of(SIO_VALUES, st.tuples(SIO_VALUES, SIO_VALUES), st.just(()))
+# A returning widget says which helpline replies it has shown (`helpline_seen`).
+SESSION_REQUESTS = st.one_of(
+    ARGUMENTS,
+    st.fixed_dictionaries({"helpline_seen": json_values()}, optional={"session_id": SIO_VALUES, "token": SIO_VALUES}),
+)
 
 
 def confirmation(payload: Any) -> tuple[str, Any]:
@@ -131,7 +136,7 @@ def run(base: str, steps: Any) -> None:
 
 
 @fuzz(2)
-@given(data=ARGUMENTS)
+@given(data=SESSION_REQUESTS)
 def test_session_request_with_any_data(servers, data):
     assume(size(data) < MAX_REQUEST_BYTES // 2)
 

@@ -41,7 +41,7 @@ TRAVERSAL = st.sampled_from(
     ]
 )
 METHODS = st.sampled_from(["GET", "GET", "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH", "TRACE"])
-QUERY_KEYS = st.one_of(st.sampled_from(["all", "page", "limit", "link", "session_id", "code"]), url_texts(12))
+QUERY_KEYS = st.one_of(st.sampled_from(["all", "page", "limit", "link", "session_id", "code", "day"]), url_texts(12))
 QUERIES = st.lists(st.tuples(QUERY_KEYS, url_texts()), max_size=4).map(lambda kv: "&".join(f"{k}={v}" for k, v in kv))
 # Who is asking: nobody signed in, the signed-in console, or a made-up session cookie.
 WHO = st.one_of(st.sampled_from(["anonymous", "staff"]), HEADER_VALUES)
@@ -132,15 +132,15 @@ def test_staff_triage(servers, console, body, content_type, who, csrf, origin):
 @fuzz(2)
 @given(
     code=st.one_of(url_texts(), st.sampled_from(["DYS-AAAA", "dys-2222", "%00", "%ED%A0%80", "..", "%2F"])),
-    handled=st.booleans(),
+    action=st.sampled_from(["", "/handled", "/take", "/reply", "/release", "/notes", "/reopen"]),
     query=st.one_of(st.just(""), QUERIES),
     who=WHO,
     body=st.one_of(st.none(), JSON_BODIES),
     csrf=st.one_of(st.none(), st.just("real"), HEADER_VALUES),
 )
-def test_staff_queue(servers, console, code, handled, query, who, body, csrf):
-    path = f"/staff/api/queue/{code}" + ("/handled" if handled else "") + (f"?{query}" if query else "")
-    method = "POST" if handled else "GET"
+def test_staff_queue(servers, console, code, action, query, who, body, csrf):
+    path = f"/staff/api/queue/{code}{action}" + (f"?{query}" if query else "")
+    method = "POST" if action else "GET"
     request(servers, console, method, path, who, body, "application/json" if body else None, csrf)
 
 
