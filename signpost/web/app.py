@@ -111,6 +111,19 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
+async def _drain(request: web.Request) -> bool:
+    """Read what the handler left of the body (at most the size limit): a client sends the
+    whole body before it reads the answer, so an unread body (a 404, a refused request)
+    would leave it waiting. False when the body is over the limit."""
+    if not request.body_exists or request.content.is_eof():
+        return True
+    try:
+        await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return False
+    return True
+
+
 @web.middleware
 async def errors_and_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Security headers on every response; errors as short JSON or text, never a traceback."""
@@ -125,6 +138,8 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         if exc.status >= 400 and request.path.startswith("/api/"):
             response = json_error(exc.status, exc.reason)
         else:
+            if not await _drain(request) and callable(getattr(exc, "force_close", None)):
+                exc.force_close()
             raise
     except SQLAlchemyError as exc:
         logger.error("database unavailable for %s: %s", request.path, type(exc).__name__)
@@ -133,6 +148,8 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         logger.error("%s failed: %s", request.path, type(exc).__name__)
         logger.debug("the failure", exc_info=True)
         response = json_error(500, "Something went wrong. Please try again.")
+    if not await _drain(request):
+        response.force_close()
     response.headers.setdefault("X-Request-ID", request_id)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -132,16 +132,30 @@ def test_staff_triage(servers, console, body, content_type, who, csrf, origin):
 @fuzz(2)
 @given(
     code=st.one_of(url_texts(), st.sampled_from(["DYS-AAAA", "dys-2222", "%00", "%ED%A0%80", "..", "%2F"])),
-    action=st.sampled_from(["", "/handled", "/take", "/reply", "/release", "/notes", "/reopen"]),
+    handled=st.booleans(),
     query=st.one_of(st.just(""), QUERIES),
     who=WHO,
     body=st.one_of(st.none(), JSON_BODIES),
     csrf=st.one_of(st.none(), st.just("real"), HEADER_VALUES),
 )
-def test_staff_queue(servers, console, code, action, query, who, body, csrf):
-    path = f"/staff/api/queue/{code}{action}" + (f"?{query}" if query else "")
-    method = "POST" if action else "GET"
+def test_staff_queue(servers, console, code, handled, query, who, body, csrf):
+    path = f"/staff/api/queue/{code}" + ("/handled" if handled else "") + (f"?{query}" if query else "")
+    method = "POST" if handled else "GET"
     request(servers, console, method, path, who, body, "application/json" if body else None, csrf)
+
+
+@fuzz()
+@given(
+    code=st.one_of(url_texts(), st.sampled_from(["DYS-AAAA", "dys-2222", "%00", "%ED%A0%80", "..", "%2F"])),
+    action=st.sampled_from(["/take", "/reply", "/release", "/notes", "/reopen"]),
+    who=WHO,
+    body=st.one_of(st.none(), JSON_BODIES),
+    csrf=st.one_of(st.none(), st.just("real"), HEADER_VALUES),
+)
+def test_staff_case_actions(servers, console, code, action, who, body, csrf):
+    """The live-handoff routes (take, reply, release, notes, reopen) with any code and body."""
+    path = f"/staff/api/queue/{code}{action}"
+    request(servers, console, "POST", path, who, body, "application/json" if body else None, csrf)
 
 
 @fuzz()
