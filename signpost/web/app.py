@@ -112,15 +112,17 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def _drain(request: web.Request) -> bool:
-    """Read what the handler left of the body (at most the size limit): a client sends the
-    whole body before it reads the answer, so an unread body (a 404, a refused request)
-    would leave it waiting. False when the body is over the limit."""
-    if not request.body_exists or request.content.is_eof():
-        return True
-    try:
-        await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return False
+    """Read what the handler left of the body, at most the size limit more. aiohttp stops
+    reading a connection while a request's unread body fills its buffer, and it leaves a
+    body that has fully arrived unread, so without this the next request on a kept-alive
+    connection would never be read (its client waits for ever). False when the rest is over
+    the limit: the answer then closes the connection."""
+    content, left = request.content, MAX_BODY_BYTES
+    while not content.at_eof():  # at_eof: all arrived and all read; is_eof: only arrived
+        chunk = await content.readany()
+        left -= len(chunk)
+        if not chunk or left < 0:
+            return content.at_eof()
     return True
 
 
@@ -132,6 +134,7 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         response = await handler(request)
     except web.HTTPRequestEntityTooLarge:
         response = json_error(413, "The request is too large.")
+        response.force_close()  # the rest of the body is not worth reading
     except BadBody as exc:
         response = json_error(400, str(exc))
     except web.HTTPException as exc:
@@ -148,7 +151,7 @@ async def errors_and_headers(request: web.Request, handler: Handler) -> web.Stre
         logger.error("%s failed: %s", request.path, type(exc).__name__)
         logger.debug("the failure", exc_info=True)
         response = json_error(500, "Something went wrong. Please try again.")
-    if not await _drain(request):
+    if response.keep_alive is not False and not await _drain(request):
         response.force_close()
     response.headers.setdefault("X-Request-ID", request_id)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

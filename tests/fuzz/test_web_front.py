@@ -146,6 +146,20 @@ def test_staff_queue(servers, console, code, handled, query, who, body, csrf):
 
 @fuzz()
 @given(
+    code=st.one_of(url_texts(), st.sampled_from(["DYS-AAAA", "dys-2222", "%00", "%ED%A0%80", "..", "%2F"])),
+    action=st.sampled_from(["/take", "/reply", "/release", "/notes", "/reopen"]),
+    who=WHO,
+    body=st.one_of(st.none(), JSON_BODIES),
+    csrf=st.one_of(st.none(), st.just("real"), HEADER_VALUES),
+)
+def test_staff_case_actions(servers, console, code, action, who, body, csrf):
+    """The live-handoff routes (take, reply, release, notes, reopen) with any code and body."""
+    path = f"/staff/api/queue/{code}{action}"
+    request(servers, console, "POST", path, who, body, "application/json" if body else None, csrf)
+
+
+@fuzz()
+@given(
     route=st.sampled_from([*PAGES, "/staff/logout", "/staff/api/triage", "/api/summary"]),
     body=st.one_of(JSON_BODIES, LOGIN_BODIES),
     content_type=CONTENT_TYPES,

@@ -463,3 +463,43 @@ def test_the_summary_page_reads_the_link_from_the_fragment():
     script = (ROOT / "signpost/web/static/pages/summary.js").read_text()
     assert re.search(r"JSON\.stringify\(\{\s*link:", script) and "location.hash" in script
     assert "session_id" not in script
+
+
+async def _exchange(stream: tuple[asyncio.StreamReader, asyncio.StreamWriter], method: str, path: str,
+                    body: bytes = b"", headers: str = "") -> tuple[int, dict[str, str]]:  # fmt: skip
+    """One request on an open connection and its answer's status and headers (body read)."""
+    reader, writer = stream
+    head = f"{method} {path} HTTP/1.1\r\nHost: front\r\nContent-Type: application/json\r\n"
+    writer.write(f"{head}Content-Length: {len(body)}\r\n{headers}\r\n".encode() + body)
+    await writer.drain()
+    lines = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)).decode().split("\r\n")
+    answer = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    await asyncio.wait_for(reader.readexactly(int(answer.get("Content-Length", 0))), 5)
+    return int(lines[0].split()[1]), answer
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "size"),
+    [
+        ("POST", "/nothing-here", 250_000),  # a 404 that never reads its body
+        ("GET", "/health", 200_000),  # a body where none is expected
+        ("POST", "/staff/api/queue//notes", 100_000),  # an unmatched console path
+        ("POST", "/api/summary", 60_000),  # read, refused as bad JSON
+        ("POST", "/api/summary", 250_000),  # over the size limit
+    ],
+)
+async def test_a_body_left_unread_never_stalls_the_next_request_on_the_connection(front, console, method, path, size):
+    """aiohttp stops reading a connection whose request body nobody read; the next request on
+    it then waited until the client gave up. Every answer either reads what is left of the
+    body or closes the connection, so the next request is answered at once."""
+    stream = await asyncio.open_connection(front.host, front.port)
+    try:
+        body = b'{"text": "' + b"a" * size + b'"}'
+        status, answer = await _exchange(stream, method, path, body, f"Cookie: {console['Cookie']}\r\n")
+        assert status < 500
+        if answer.get("Connection", "").lower() == "close":
+            assert status == 413 or size > 64 * 1024
+            return
+        assert (await _exchange(stream, "GET", "/health"))[0] == 200
+    finally:
+        stream[1].close()
