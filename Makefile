@@ -34,11 +34,11 @@ $(BIN)/.installed: requirements.txt .python-version
 
 install: $(BIN)/.installed ## create .venv and install the pinned dependencies
 
-$(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
+$(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/knowledge/vocabulary.py
 	$(BIN)/python -m signpost build-nlp --output $(SPACY_DIR)
 	touch $@
 
-$(LOOKUPS): $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
+$(LOOKUPS): $(BIN)/.installed $(KNOWLEDGE) signpost/knowledge/vocabulary.py
 	$(BIN)/python -m signpost lookups --output $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -53,7 +53,7 @@ build: $(SPACY_DIR)/.built $(LOOKUPS) $(VENDOR) ## build the spaCy pipeline, loo
 seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
 	@$(BIN)/python -m signpost seed
 
-$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/nlu/*.py) signpost/policy.py
+$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/rasa_plugins/nlu/*.py) signpost/rasa_plugins/safety_policy.py
 	$(BIN)/rasa train --fixed-model-name signpost --out models
 
 train: $(MODEL) ## train the Rasa model if data or config changed

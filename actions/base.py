@@ -28,9 +28,9 @@ from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
 from signpost.conversations.delivered import RECORD_KEY, contacts_record
-from signpost.knowledge.db import engine_for
 from signpost.logs import start_request
 from signpost.responses import variant_text
+from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, knowledge_engine, latest_intent
 from signpost.knowledge import repository
-from signpost.triage import implied_regions
+from signpost.language.triage import implied_regions
 
 # Intents that, while the form waits for an answer, mean "try again" rather
 # than a side question handled by a rule.

@@ -17,7 +17,7 @@ cap. A red flag beyond a cap still opens its entry, marked `suspected_automation
 real emergency from a shared address (a hospital, a library) must never be dropped,
 and many of them must not use up the place of the people asking for a person.
 The per-address count lives in this process, like the channels' limits
-(signpost.channels.limits): each action server replica counts what it is given.
+(signpost.rasa_plugins.channels.limits): each action server replica counts what it is given.
 """
 
 from __future__ import annotations
@@ -137,6 +137,6 @@ class ActionHandoff(SignpostAction):
             **{RECORD_KEY: handoff_record(code, reason, red_flag, suspected)},
         )
         if not red_flag and tracker.get_latest_input_channel() == "sms":
-            # A worker can only text back with consent (signpost/channels/callbacks.py).
+            # A worker can only text back with consent (signpost/conversations/callbacks.py).
             dispatcher.utter_message(response="utter_sms_callback_ask", json_message={"sms_callback": "ask"})
         return given

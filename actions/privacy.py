@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, template
 from signpost.config import describe_duration, get_settings
-from signpost.conversations.repository import utcnow
-from signpost.privacy import stored_data
+from signpost.conversations.forget_me import stored_data
 from signpost.responses import join_items
+from signpost.storage.clock import utcnow
 
 MAX_LISTED = 8  # at most this many of what was described, and of the types named, so an SMS fits
 

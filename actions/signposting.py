@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, shown, shows, template
-from signpost import triage
 from signpost.conversations.delivered import RECORD_KEY, triage_record
-from signpost.framing import frame
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
+from signpost.language import triage
+from signpost.language.framing import frame
 from signpost.responses import join_items
 
 HELPLINE_ID = "dystonia_uk"
@@ -150,7 +150,7 @@ class ActionSignpost(SignpostAction):
             child=child,
             **record,
         )
-        if channel == "sms":  # a text keeps the type's summary for MORE (signpost/channels/sms_text.py)
+        if channel == "sms":  # a text keeps the type's summary for MORE (signpost/language/sms_text.py)
             dispatcher.utter_message(
                 response="utter_signpost_type",
                 name=top.name,

@@ -39,10 +39,11 @@ from typing import Callable
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rest import send  # noqa: E402
 
-from signpost import runner  # noqa: E402
+from scripts import runner  # noqa: E402
 from signpost.knowledge.content import load_content  # noqa: E402
-from signpost.knowledge.db import make_engine  # noqa: E402
 from signpost.knowledge.seed import seed  # noqa: E402
+from signpost.schema import create_schema  # noqa: E402
+from signpost.storage.engine import make_engine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PORTS, STARTER_PORTS = (5305, 5355), (5205, 5255)
@@ -213,6 +214,7 @@ def seeded_database(folder: Path) -> str:
     """The URL of a freshly seeded SQLite database in `folder`."""
     database_url = f"sqlite:///{folder / 'signpost.db'}"
     engine = make_engine(database_url)
+    create_schema(engine)
     seed(engine, load_content())
     engine.dispose()
     return database_url

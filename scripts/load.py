@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from signpost.runner import resident_mb
+from scripts.runner import resident_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "scripts" / "load" / "locustfile.py"
@@ -65,7 +65,7 @@ def line(label: str, figures: dict[str, float]) -> str:
 def processes(hosts: list[str]) -> dict[str, str]:
     """Display name -> command-line pattern of each server process to watch."""
     named = {f"Rasa on {h.rsplit(':', 1)[1]}": f"--port {h.rsplit(':', 1)[1]} --endpoints" for h in hosts}
-    return {**named, "action server": "signpost.serve run actions"}
+    return {**named, "action server": "signpost.rasa_plugins.serve run actions"}
 
 
 def soak(locust: str, hosts: list[str], users: int, seconds: int) -> None:

@@ -24,21 +24,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import CONVERSATION, OUR_PORTS, SIGNPOSTING, Bot, seeded_database  # noqa: E402
 
-from signpost import runner  # noqa: E402
+from scripts import runner  # noqa: E402
 
 RATE = 200
 # The first part whose marker appears in a sample's stack gets the sample (most specific first).
 PARTS = [
-    ("redaction", ("signpost/redaction.py",)),
+    ("redaction", ("signpost/language/redaction.py",)),
     ("privacy-notice check (is_new_conversation)", ("is_new_conversation",)),
     ("knowledge reads (repository, SQLAlchemy)", ("signpost/knowledge/repository.py", "knowledge/cache.py")),
-    ("triage and framing", ("signpost/triage.py", "signpost/framing.py")),
+    ("triage and framing", ("signpost/language/triage.py", "signpost/language/framing.py")),
     ("tracker store: retrieve", ("retrieve (", "_retrieve (")),
-    ("tracker store: save", ("save (signpost/stores.py", "save (rasa/core/tracker_store.py")),
-    ("lock store", ("signpost/locks.py", "lock_store.py")),
-    ("action call (Rasa side: payload, HTTP)", ("rasa/core/actions/action.py", "signpost/resilience.py")),
-    ("NLU pipeline", ("parse_message (", "rasa/nlu/", "signpost/nlu/")),
-    ("policies (next-action prediction)", ("predict_next", "rasa/core/policies/", "signpost/policy.py")),
+    ("tracker store: save", ("save (signpost/rasa_plugins/tracker_store.py", "save (rasa/core/tracker_store.py")),
+    ("lock store", ("signpost/rasa_plugins/lock_store.py", "lock_store.py")),
+    ("action call (Rasa side: payload, HTTP)", ("rasa/core/actions/action.py", "signpost/rasa_plugins/resilience.py")),
+    ("NLU pipeline", ("parse_message (", "rasa/nlu/", "signpost/rasa_plugins/nlu/")),
+    (
+        "policies (next-action prediction)",
+        ("predict_next", "rasa/core/policies/", "signpost/rasa_plugins/safety_policy.py"),
+    ),
     ("actions (rasa-sdk: parse tracker, run)", ("rasa_sdk/",)),
     ("SQLAlchemy elsewhere", ("sqlalchemy/",)),
     ("HTTP server, JSON, event loop", ("sanic/", "json", "asyncio/", "uvloop")),

@@ -7,7 +7,7 @@ requests, with TWILIO_AUTH_TOKEN), the first reply to the same descriptions and
 questions, counted in GSM-7 segments.
 
 A turn's words are the words of all its bubbles; its bubbles are the messages with
-text. Reading age is signpost.readability's (Flesch-Kincaid grade + 5, textstat).
+text. Reading age is signpost.language.readability's (Flesch-Kincaid grade + 5, textstat).
 Also checked: every reply that names a type carries a disclaimer that says
 "not a diagnosis" and names a neurologist.
 
@@ -34,7 +34,7 @@ from eval_real import send  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from eval import load_names, named_types  # noqa: E402
-from signpost.readability import reading_age  # noqa: E402
+from signpost.language.readability import reading_age  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLLOW_UPS = ("more tips", "contacts", "what is dystonia?", "thanks")

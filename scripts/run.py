@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from scripts.runner import services, start_all, stop_all, supervise
 from signpost import logs
 from signpost.config import get_settings
-from signpost.runner import services, start_all, stop_all, supervise
 
 BANNER = (
     "\nThe assistant is running:\n"

@@ -16,11 +16,12 @@ import sys
 
 from sqlalchemy.engine import make_url
 
+from scripts.runner import services, start_all, stop_all, supervise
 from signpost.config import get_settings
 from signpost.knowledge.content import load_content
-from signpost.knowledge.db import ensure_database, make_engine
 from signpost.knowledge.seed import seed
-from signpost.runner import services, start_all, stop_all, supervise
+from signpost.schema import create_schema
+from signpost.storage.engine import ensure_database, make_engine
 
 USAGE = (
     "make run-replicas needs a shared PostgreSQL database and Redis, for example:\n"
@@ -39,6 +40,7 @@ def main(argv: list[str]) -> int:
     if ensure_database(settings.database_url):
         print(f"created database {make_url(settings.database_url).database}")
     engine = make_engine(settings.database_url)
+    create_schema(engine)
     seed(engine, load_content())
     engine.dispose()
     svcs = services(replica_ports=(5006,))

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from signpost.runner import healthy, services, start_all, stop_all
+from scripts.runner import healthy, services, start_all, stop_all
 
 
 def main(argv: list[str]) -> int:

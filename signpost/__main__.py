@@ -36,17 +36,20 @@ def _report(line: str) -> None:
 
 def _seed(_: argparse.Namespace) -> int:
     from signpost.knowledge.content import load_content
-    from signpost.knowledge.db import make_engine
     from signpost.knowledge.seed import seed
+    from signpost.schema import create_schema
+    from signpost.storage.engine import make_engine
 
-    counts = seed(make_engine(get_settings().database_url), load_content())
+    engine = make_engine(get_settings().database_url)
+    create_schema(engine)
+    counts = seed(engine, load_content())
     _report("seeded: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
     return 0
 
 
 def _build_nlp(args: argparse.Namespace) -> int:
     from signpost.knowledge.content import load_content
-    from signpost.lexicon import save_pipeline
+    from signpost.knowledge.vocabulary import save_pipeline
 
     path = save_pipeline(load_content(), Path(args.output or get_settings().spacy_model))
     print(f"spaCy pipeline saved to {path}")
@@ -55,7 +58,7 @@ def _build_nlp(args: argparse.Namespace) -> int:
 
 def _lookups(args: argparse.Namespace) -> int:
     from signpost.knowledge.content import load_content
-    from signpost.lexicon import lookup_tables
+    from signpost.knowledge.vocabulary import lookup_tables
 
     tables = lookup_tables(load_content())
     nlu = [{"lookup": name, "examples": "".join(f"- {v}\n" for v in values)} for name, values in tables.items()]
@@ -93,9 +96,9 @@ def _read_password() -> str:
 def _staff(args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
-    from signpost.knowledge.db import make_engine
-    from signpost.knowledge.seed import create_schema
+    from signpost.schema import create_schema
     from signpost.staff import accounts
+    from signpost.storage.engine import make_engine
 
     engine = make_engine(get_settings().database_url)
     create_schema(engine)
@@ -120,9 +123,9 @@ def _purge(args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
     from signpost.config import describe_duration, parse_duration
-    from signpost.conversations.repository import utcnow
-    from signpost.knowledge.db import make_engine
-    from signpost.privacy import purge
+    from signpost.retention import purge
+    from signpost.storage.clock import utcnow
+    from signpost.storage.engine import make_engine
 
     try:
         older_than = parse_duration(args.older_than) if args.older_than else get_settings().retention

@@ -48,7 +48,7 @@ class Settings:
     action_server_host: str
     # Proxies whose X-Forwarded-* headers are believed (addresses or networks).
     trusted_proxies: tuple[str, ...]
-    # Limits on the public channels (signpost.channels): turns of one conversation waiting
+    # Limits on the public channels (signpost.rasa_plugins.channels): turns of one conversation waiting
     # at once, turns from one client address per minute, turns in flight in one process.
     turns_waiting_per_conversation: int
     turns_per_address_per_minute: int
@@ -69,7 +69,7 @@ class Settings:
     # Keys the pseudonyms of client addresses that the channels pass on for counting.
     client_secret: str
     # Live handoff: the web front's calls to the Rasa server's helpline bridge
-    # (signpost.channels.helpline), and the provider's Messages API for SMS replies.
+    # (signpost.rasa_plugins.channels.helpline), and the provider's Messages API for SMS replies.
     helpline_bridge_url: str
     helpline_bridge_token: str
     twilio_account_sid: str | None

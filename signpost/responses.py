@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+#: The domain's responses: name -> variants, each a mapping with "text" (and maybe "channel").
+Responses = Mapping[str, Sequence[Mapping[str, Any]]]
 
-def variant_text(responses: Mapping[str, Sequence[Mapping[str, Any]]], name: str, channel: str | None = None) -> str:
+
+def variant_text(responses: Responses, name: str, channel: str | None = None) -> str:
     """The text of response `name`: the variant for `channel` if there is one, else the plain one."""
     variants = responses.get(name) or []
     plain = [v for v in variants if not v.get("channel")]

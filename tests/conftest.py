@@ -16,11 +16,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from scripts.runner import MODEL, services, start_all, stop_all
 from signpost.config import ROOT, get_settings
 from signpost.knowledge.content import Content, load_content
-from signpost.knowledge.db import engine_for, make_engine
 from signpost.knowledge.seed import seed
-from signpost.runner import MODEL, services, start_all, stop_all
+from signpost.schema import create_schema
+from signpost.storage.engine import engine_for, make_engine
 
 # SIGNPOST_TEST_PORT_OFFSET moves every test server's port, so two test runs can share a machine.
 PORT_OFFSET = int(os.environ.get("SIGNPOST_TEST_PORT_OFFSET") or 0)
@@ -172,6 +173,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def engine(sqlite_url: str, content: Content) -> Iterator[Engine]:
     eng = make_engine(sqlite_url)
+    create_schema(eng)
     seed(eng, content)
     yield eng
     eng.dispose()
@@ -248,6 +250,7 @@ def server_workspace(factory: pytest.TempPathFactory, name: str, content: Conten
     tmp = factory.mktemp(name)
     url = f"sqlite:///{tmp / 'signpost.db'}"
     engine = make_engine(url)
+    create_schema(engine)
     seed(engine, content)
     engine.dispose()
     return tmp, url

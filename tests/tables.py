@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData, select
 
-from signpost.knowledge.db import make_engine
+from signpost.storage.engine import make_engine
 
 
 def rows_by_table(database_url: str) -> dict[str, list[str]]:

@@ -1,6 +1,6 @@
 """The action server answers only callers with the shared token, checked in this process.
 
-The app is the one `python -m signpost.serve run actions` runs (rasa-sdk's, with the
+The app is the one `python -m signpost.rasa_plugins.serve run actions` runs (rasa-sdk's, with the
 token check), served on a free loopback port inside the test.
 """
 
@@ -18,7 +18,7 @@ from sanic import Sanic
 
 from signpost import metrics
 from signpost.config import get_settings
-from signpost.serve import action_app, authorised
+from signpost.rasa_plugins.serve import action_app, authorised
 
 TOKEN = "test-action-server-token"
 MY_DATA_CALL = {

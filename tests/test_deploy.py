@@ -20,9 +20,9 @@ import pytest
 import yaml
 from dotenv import dotenv_values
 
+from scripts.runner import MODEL, metrics_port, services
 from signpost.config import ACTION_METRICS_PORT, RASA_METRICS_PORT, ROOT, WEB_METRICS_PORT
 from signpost.health import READY_PATH
-from signpost.runner import MODEL, metrics_port, services
 
 DEPLOY = ROOT / "deploy"
 MANIFESTS = sorted((DEPLOY / "k8s").glob("*.yaml"))

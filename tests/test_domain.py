@@ -46,7 +46,7 @@ def test_every_phone_number_in_the_domain_is_a_known_contact(domain, content):
 
 
 def test_every_intent_has_enough_distinct_examples(domain):
-    from signpost.nlu.safety import INTENT_FOR
+    from signpost.rasa_plugins.nlu.red_flag_classifier import INTENT_FOR
 
     examples = training_examples()
     # Intents only the deterministic safety layer sets have no examples on purpose:
@@ -78,7 +78,7 @@ def test_test_stories_cover_every_intent(domain):
 
 
 def test_deterministic_intents_have_no_training_examples():
-    from signpost.nlu.safety import INTENT_FOR
+    from signpost.rasa_plugins.nlu.red_flag_classifier import INTENT_FOR
 
     examples = training_examples()
     for intent in set(INTENT_FOR.values()) - {"ask_mental_health"}:

@@ -13,10 +13,10 @@ import requests
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from signpost.channels.sms_text import conversation_id
 from signpost.conversations.ids import rest_conversation_id
 from signpost.conversations.transcript import EVENTS
-from signpost.knowledge.db import make_engine
+from signpost.language.sms_text import conversation_id
+from signpost.storage.engine import make_engine
 from tests.conftest import SMS_SECRET, TWILIO_TOKEN
 from tests.test_sms_channel import new_number, post, text
 from tests.web.test_socketio_channel import Chat

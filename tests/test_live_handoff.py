@@ -18,8 +18,8 @@ import pytest
 import requests
 from sqlalchemy.orm import Session
 
-from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
+from signpost.storage.engine import make_engine
 from tests.conftest import SMS_FROM
 from tests.tables import tables_mentioning
 from tests.test_sms_channel import new_number, text

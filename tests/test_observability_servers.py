@@ -16,9 +16,9 @@ from typing import Iterator
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from scripts.runner import metrics_port, services, start_all, stop_all
 from signpost.knowledge.content import Content
 from signpost.logs import JSON_FIELDS
-from signpost.runner import metrics_port, services, start_all, stop_all
 from tests.conftest import PORT_OFFSET, server_workspace
 from tests.http import get, post_rest
 

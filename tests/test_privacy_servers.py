@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from signpost.channels.sms_text import conversation_id
+from signpost.language.sms_text import conversation_id
 from tests.conftest import SMS_SECRET
 from tests.http import get, post_rest, say
 from tests.tables import tables_mentioning
@@ -122,5 +122,5 @@ def test_logs_carry_request_ids_and_no_message_text(servers):
     assert set(logs) >= {"rasa.log", "actions.log", "web.log"}
     for name, content in logs.items():
         assert phrase not in content, name
-    assert f"signpost.channels.rest [req={request_id}]" in logs["rasa.log"]
+    assert f"signpost.rasa_plugins.channels.rest [req={request_id}]" in logs["rasa.log"]
     assert f"[req={request_id}]" in logs["actions.log"]  # the action server logs under the same id

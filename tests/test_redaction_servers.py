@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.http import say
-from tests.signpost.test_redaction import IDENTIFIERS
+from tests.signpost.language.test_redaction import IDENTIFIERS
 from tests.tables import everything_stored
 from tests.test_sms_channel import new_number, text
 

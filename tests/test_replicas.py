@@ -23,11 +23,12 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from scripts.runner import services, start_all, stop_all
 from signpost.conversations.ids import rest_conversation_id
 from signpost.conversations.transcript import EVENTS
-from signpost.knowledge.db import ensure_database, make_engine
 from signpost.knowledge.seed import seed
-from signpost.runner import services, start_all, stop_all
+from signpost.schema import create_schema
+from signpost.storage.engine import ensure_database, make_engine
 from tests.conftest import PORT_OFFSET, POSTGRES_URL, skip_or_fail
 from tests.http import post_rest
 from tests.proxy import TcpProxy
@@ -83,6 +84,7 @@ def replicas(content, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Repl
     database_url = str(make_url(POSTGRES_URL).set(database=name))
     assert ensure_database(database_url) and not ensure_database(database_url)
     engine = make_engine(database_url)
+    create_schema(engine)
     seed(engine, content)
     engine.dispose()
     pg, rd = make_url(POSTGRES_URL), make_url(REDIS_URL)

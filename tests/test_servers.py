@@ -16,11 +16,11 @@ from typing import Iterator
 import pytest
 from sqlalchemy.orm import Session
 
+from scripts.runner import services, start_all, stop_all
 from signpost.config import get_settings
 from signpost.conversations.ids import rest_conversation_id
 from signpost.conversations.repository import queue, triage_records
-from signpost.knowledge.db import make_engine
-from signpost.runner import services, start_all, stop_all
+from signpost.storage.engine import make_engine
 from tests.conftest import ACTION_PORT, PORT_OFFSET
 from tests.http import get, say
 

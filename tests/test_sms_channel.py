@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text as sqltext
 from twilio.request_validator import RequestValidator
 
-from signpost.channels.sms_state import LoopLimits
-from signpost.channels.sms_text import conversation_id
 from signpost.config import get_settings
-from signpost.knowledge.db import make_engine
+from signpost.conversations.sms_records import LoopLimits
+from signpost.language.sms_text import conversation_id
+from signpost.storage.engine import make_engine
 from tests.conftest import SMS_SECRET, TWILIO_TOKEN
 from tests.tables import tables_mentioning
 

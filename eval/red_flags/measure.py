@@ -20,7 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from signpost.safety import default_detector  # noqa: E402
+from signpost.language.red_flags import default_detector  # noqa: E402
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 SWEEP = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
@@ -37,7 +37,7 @@ def rules(text: str) -> tuple[str | None, str]:
 
 
 def with_second_opinion(opinion, threshold: float):
-    from signpost.nlu.safety import SECOND_OPINION_OVER, SECOND_OPINION_RULE
+    from signpost.rasa_plugins.nlu.red_flag_classifier import SECOND_OPINION_OVER, SECOND_OPINION_RULE
 
     def decide(text: str) -> tuple[str | None, str]:
         d = default_detector().detect(text)
@@ -60,7 +60,7 @@ def opinion_alone(opinion, threshold: float):
 def train_opinion():
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from signpost.nlu.safety import train_second_opinion
+    from signpost.rasa_plugins.nlu.red_flag_classifier import train_second_opinion
 
     return train_second_opinion(load_data(str(ROOT / "data" / "nlu")))
 
@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list misses and false alarms (dev only)")
     parser.add_argument("--sweep", action="store_true", help="dev figures of the second opinion by threshold")
     args = parser.parse_args()
-    from signpost.nlu.safety import RedFlagClassifier
+    from signpost.rasa_plugins.nlu.red_flag_classifier import RedFlagClassifier
 
     threshold = RedFlagClassifier.get_default_config()["second_opinion_threshold"]
     opinion = train_opinion()

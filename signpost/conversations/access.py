@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import SummaryLink, WidgetSession
-from signpost.conversations.repository import utcnow
+from signpost.storage.clock import utcnow
 
 SUMMARY_LINK_LIFETIME = dt.timedelta(hours=1)
 MAX_TOKEN_CHARS = 128

@@ -35,6 +35,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from signpost.conversations import repository
+from signpost.storage.clock import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def record_delivered(
     as Rasa stores them, or Rasa Events), so each delivered message is recorded once.
     The caller commits, together with whatever else it writes for the turn.
     """
-    now = now or repository.utcnow()
+    now = now or utcnow()
     written = 0
     for _, record in delivered_records(new_events):
         if record["kind"] == CONTACTS:

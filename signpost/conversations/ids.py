@@ -2,7 +2,7 @@
 
 - The widget's ids are uuid4 hex strings that the server confirms (with a
   secret, see signpost.conversations.access).
-- SMS ids are `sms-` and a keyed hash of the number (signpost.channels.sms_text).
+- SMS ids are `sms-` and a keyed hash of the number (signpost.language.sms_text).
 - A REST client chooses its own `sender`, so it is checked against a small, safe
   alphabet and length, and stored under `rest-<sender>`: a REST caller can never
   name a widget or SMS conversation, whatever it sends.

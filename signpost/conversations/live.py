@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import AuditEntry, CaseNote, CaseOwner, Handoff, HelplineReply
-from signpost.conversations.repository import find_handoff, utcnow
+from signpost.conversations.repository import find_handoff
+from signpost.storage.clock import utcnow
 
 MAX_REPLY_CHARS = 1000
 MAX_NOTE_CHARS = 4000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
 
-from signpost.knowledge.models import Base
+from signpost.storage.base import Base
 
 
 class TriageRecord(Base):

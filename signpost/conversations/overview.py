@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import ConversationRow, Handoff, TriageRecord
-from signpost.conversations.repository import utcnow
 from signpost.knowledge import repository as knowledge
+from signpost.storage.clock import utcnow
 
 CHANNEL_NAMES = {"socketio": "Website", "sms": "SMS", "rest": "REST API"}
 

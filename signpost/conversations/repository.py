@@ -13,12 +13,9 @@ from sqlalchemy.orm import Session
 from signpost.conversations.models import ContactGiven, ConversationRow, Handoff, TriageRecord
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact
+from signpost.storage.clock import utcnow
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def record_contacts_given(

@@ -24,7 +24,7 @@ from signpost.knowledge.models import (
     TopicRow,
     TypeRow,
 )
-from signpost.triage import TypeRule, rules_for
+from signpost.language.triage import TypeRule, rules_for
 
 _SESSION_KEY = "signpost.knowledge"
 

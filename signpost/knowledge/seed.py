@@ -10,12 +10,10 @@ import dataclasses
 import hashlib
 import json
 import logging
-import time
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import Content
@@ -31,6 +29,8 @@ from signpost.knowledge.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+KNOWLEDGE_MODELS = (TypeRow, TermRow, TipRow, ContactRow, TopicRow, ContentVersionRow)
 
 
 def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
@@ -50,28 +50,6 @@ def _rows(content: Content) -> dict[Any, list[dict[str, Any]]]:
     }
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table we own: knowledge base, conversation records, SMS state, staff accounts."""
-    from signpost.channels import sms_state as _sms  # noqa: F401 - registers the sms_ tables
-    from signpost.conversations import models as _conversations  # noqa: F401 - registers the conv_ tables
-    from signpost.staff import models as _staff  # noqa: F401 - registers the staff_ tables
-
-    Base.metadata.create_all(engine)
-
-
-def create_schema_retrying(engine: Engine, attempts: int = 3) -> None:
-    """Create our tables; replicas starting together may race to create the same one."""
-    for attempt in range(1, attempts + 1):
-        try:
-            create_schema(engine)
-            return
-        except SQLAlchemyError as exc:
-            if attempt == attempts:
-                raise
-            logger.warning("creating tables failed (%s); trying again", type(exc).__name__)
-            time.sleep(attempt)
-
-
 def content_version(rows: dict[Any, list[dict[str, Any]]]) -> str:
     """A hash of what the knowledge tables hold: equal for equal content, whatever the run."""
     plain = {model.__tablename__: table for model, table in rows.items()}
@@ -79,9 +57,9 @@ def content_version(rows: dict[Any, list[dict[str, Any]]]) -> str:
 
 
 def seed(engine: Engine, content: Content) -> dict[str, int]:
-    """Make the knowledge tables hold exactly `content`, with its version (which tells every
+    """Make the knowledge tables (made if missing) hold exactly `content`, with its version (which tells every
     process's in-memory copy to reload); return row counts per table."""
-    create_schema(engine)
+    Base.metadata.create_all(engine, tables=[model.__table__ for model in KNOWLEDGE_MODELS])
     counts: dict[str, int] = {}
     all_rows = _rows(content)
     with Session(engine, future=True) as session, session.begin():

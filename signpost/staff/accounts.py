@@ -29,8 +29,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from signpost.conversations.repository import utcnow
 from signpost.staff.models import LoginFailure, StaffSession, StaffUser
+from signpost.storage.clock import utcnow
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024

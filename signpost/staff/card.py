@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from signpost import triage
 from signpost.knowledge import repository as knowledge
-from signpost.lexicon import Lexicon
-from signpost.safety import RedFlagDetector
+from signpost.knowledge.vocabulary import Lexicon
+from signpost.language import triage
+from signpost.language.red_flags import RedFlagDetector
 
 MAX_CANDIDATES = 3
 MAX_TEXT_CHARS = 5000

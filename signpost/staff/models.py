@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
 
-from signpost.knowledge.models import Base
+from signpost.storage.base import Base
 
 
 class StaffUser(Base):

@@ -32,12 +32,12 @@ from signpost.conversations.repository import ConversationSummary, summarise, wa
 from signpost.health import READY_PATH, database_reachable, readiness
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact, Topic, load_content
-from signpost.knowledge.db import engine_for
-from signpost.lexicon import Lexicon, load_pipeline
+from signpost.knowledge.vocabulary import Lexicon, load_pipeline
+from signpost.language.red_flags import default_detector
 from signpost.logs import start_request
 from signpost.responses import variant_text
-from signpost.safety import default_detector
 from signpost.staff.card import CardTools
+from signpost.storage.engine import engine_for
 from signpost.web import staff
 from signpost.web.base import (
     CONFIG_KEY,

@@ -32,7 +32,7 @@ class FrontConfig:
     responses: dict[str, Any]
     retention: str  # how long conversations are kept, e.g. '30 days'
     staff_secret: str  # keys the sign-in lockout (HMAC)
-    bridge_url: str = ""  # the Rasa server's helpline bridge (signpost.channels.helpline)
+    bridge_url: str = ""  # the Rasa server's helpline bridge (signpost.rasa_plugins.channels.helpline)
     bridge_token: str = ""
 
 

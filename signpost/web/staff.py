@@ -27,8 +27,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from signpost.channels import callbacks
-from signpost.conversations import live
+from signpost.conversations import callbacks, live
 from signpost.conversations import repository as conversations
 from signpost.conversations.models import CaseOwner
 from signpost.conversations.overview import Chart, weekly_overview

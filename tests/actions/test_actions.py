@@ -19,7 +19,7 @@ from actions.signposting import ActionContacts, ActionMoreTips, ActionSignpost
 from actions.topics import ActionAnswerTopic, ActionExplainQuestion, ActionHelpline, ActionSupportGroups, ActionTypeInfo
 from signpost.conversations.delivered import RECORD_KEY, triage_record
 from signpost.conversations.repository import triage_records
-from signpost.knowledge.db import make_engine
+from signpost.storage.engine import make_engine
 
 pytestmark = pytest.mark.usefixtures("knowledge_db")
 
@@ -72,7 +72,7 @@ async def test_after_the_first_reply_the_disclaimer_is_the_short_form(cls, dispa
 async def test_disclaimer_survives_a_database_failure(dispatcher, tracker, domain, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
     from signpost.config import get_settings
-    from signpost.knowledge.db import engine_for
+    from signpost.storage.engine import engine_for
 
     get_settings.cache_clear()
     engine_for.cache_clear()

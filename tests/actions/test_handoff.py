@@ -16,7 +16,7 @@ from signpost.config import get_settings
 from signpost.conversations.delivered import RECORD_KEY, handoff_record
 from signpost.conversations.models import Handoff
 from signpost.conversations.repository import open_handoff
-from signpost.knowledge.db import engine_for, make_engine
+from signpost.storage.engine import engine_for, make_engine
 
 pytestmark = pytest.mark.usefixtures("knowledge_db")
 

@@ -61,7 +61,7 @@ def apology() -> str:
 
 def rasa_alive() -> bool:
     """Whether the Rasa server under test is still running (its process, not only its port)."""
-    wanted = ["signpost.serve", "run", "--model", "--port", str(RASA_PORT)]
+    wanted = ["signpost.rasa_plugins.serve", "run", "--model", "--port", str(RASA_PORT)]
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue

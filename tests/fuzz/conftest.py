@@ -12,8 +12,8 @@ import requests
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
+from signpost.storage.engine import make_engine
 from tests.fuzz.checks import LogWatch, clear_login_failures, rasa_alive
 from tests.http import get, post_rest
 

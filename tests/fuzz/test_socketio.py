@@ -18,8 +18,8 @@ import socketio
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from signpost.channels.inbound import MAX_REQUEST_BYTES
 from signpost.conversations.ids import session_id_or_none
+from signpost.rasa_plugins.channels.inbound import MAX_REQUEST_BYTES
 from tests.conftest import WEB_PORT
 from tests.fuzz.checks import apology, assert_no_leak, fuzz, rasa_alive
 from tests.fuzz.strategies import SCALARS, WORDS, json_values, texts

@@ -10,7 +10,7 @@ from typing import Iterator
 
 import pytest
 
-from signpost.runner import services, start_all, stop_all
+from scripts.runner import services, start_all, stop_all
 from tests.conftest import PORT_OFFSET, server_workspace
 from tests.http import say
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from signpost.safety import RedFlagDetector, default_detector, normalise
+from signpost.language.red_flags import RedFlagDetector, default_detector, normalise
 from tests.safety.corpus import (
     MAX_FALSE_ALARM_RATE,
     MAX_REAL_WORLD_FALSE_ALARM_RATE,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from signpost.policy import RESPONSE_FOR_INTENT
+from signpost.rasa_plugins.safety_policy import RESPONSE_FOR_INTENT
 from tests.http import say
 from tests.safety.corpus import (
     MAX_FALSE_ALARM_RATE,

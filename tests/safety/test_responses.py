@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signpost.policy import REMINDER_FOR_HOLD, RESPONSE_FOR_INTENT
+from signpost.rasa_plugins.safety_policy import REMINDER_FOR_HOLD, RESPONSE_FOR_INTENT
 from tests.safety.corpus import NUMBERS
 
 

@@ -13,8 +13,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from signpost.nlu.safety import SECOND_OPINION_RULE, RedFlagClassifier, SecondOpinion, training_examples
-from signpost.safety import default_detector
+from signpost.language.red_flags import default_detector
+from signpost.rasa_plugins.nlu.red_flag_classifier import (
+    SECOND_OPINION_RULE,
+    RedFlagClassifier,
+    SecondOpinion,
+    training_examples,
+)
 
 CONFIG = RedFlagClassifier.get_default_config()
 

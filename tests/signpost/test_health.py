@@ -9,7 +9,7 @@ import time
 import pytest
 
 from signpost.health import database_reachable, readiness
-from signpost.knowledge.db import make_engine
+from signpost.storage.engine import make_engine
 
 
 async def test_ready_only_when_every_check_passes():

@@ -12,11 +12,11 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from sqlalchemy.orm import Session
 
 from signpost import metrics
-from signpost.channels.turn import take_turn
 from signpost.config import get_settings
 from signpost.conversations.repository import mark_handled, open_handoff, waiting_handoffs
-from signpost.resilience import Breaker, guarded
-from signpost.stores import count_events
+from signpost.rasa_plugins.channels.take_turn import take_turn
+from signpost.rasa_plugins.resilience import Breaker, guarded
+from signpost.rasa_plugins.tracker_store import count_events
 from signpost.web.app import handoffs_waiting
 
 
@@ -94,7 +94,7 @@ def test_red_flags_and_fallbacks_are_counted_from_a_turns_events():
 
 async def test_action_server_failures_are_counted_by_reason_and_the_breaker_state_shown(monkeypatch):
     breaker = Breaker(timeout_s=0.05, open_for_s=60, failures_to_open=2)
-    monkeypatch.setattr("signpost.resilience._breaker", breaker)
+    monkeypatch.setattr("signpost.rasa_plugins.resilience._breaker", breaker)
 
     async def slow(*_: object) -> list:
         await asyncio.sleep(1)

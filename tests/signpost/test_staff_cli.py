@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from signpost.config import ROOT
-from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
 from signpost.staff.models import StaffUser
+from signpost.storage.engine import make_engine
 
 
 def staff(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:

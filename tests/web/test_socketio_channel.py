@@ -8,7 +8,7 @@ import uuid
 import pytest
 import socketio
 
-from signpost.channels.web import session_id_or_none
+from signpost.rasa_plugins.channels.web import session_id_or_none
 from tests.conftest import WEB_PORT
 
 pytestmark = pytest.mark.servers

@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import Handoff
-from signpost.knowledge.db import make_engine
 from signpost.staff import accounts
+from signpost.storage.engine import make_engine
 from tests.http import say
 from tests.web.conftest import open_page
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from signpost.conversations import access
 from signpost.conversations.repository import record_triage
-from signpost.knowledge.db import make_engine
+from signpost.storage.engine import make_engine
 from tests.web.conftest import open_page
 
 pytestmark = pytest.mark.servers

@@ -533,8 +533,8 @@ def test_a_helpline_workers_reply_appears_in_the_widget_and_survives_a_reload(pa
     import requests
     from sqlalchemy.orm import Session
 
-    from signpost.knowledge.db import make_engine
     from signpost.staff import accounts
+    from signpost.storage.engine import make_engine
 
     open_widget(page)
     say(page, "I want to talk to a real person")

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from signpost.config import Settings, get_settings
 from signpost.conversations.transcript import EVENTS
-from signpost.knowledge.db import make_engine
 from signpost.knowledge.seed import seed
+from signpost.schema import create_schema
 from signpost.staff import accounts
 from signpost.staff.models import LoginFailure
+from signpost.storage.engine import make_engine
 from signpost.web import staff
 from signpost.web.app import create_app
 
@@ -32,6 +33,7 @@ STAFF_PASSWORD = "correct horse battery staple"
 @pytest.fixture(scope="module")
 def front_engine(tmp_path_factory, content) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('front') / 'signpost.db'}")
+    create_schema(engine)
     seed(engine, content)
     EVENTS.metadata.create_all(engine)  # the tracker store's table, for transcripts
     with Session(engine, future=True) as s, s.begin():

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
 from signpost.conversations import repository as conversations
-from signpost.knowledge.db import make_engine
 from signpost.knowledge.seed import seed
+from signpost.schema import create_schema
 from signpost.staff import accounts
+from signpost.storage.engine import make_engine
 from signpost.web import staff
 from signpost.web.app import create_app
 
@@ -25,6 +26,7 @@ def staff_engine(request, content):
     """A seeded database with one staff user, on SQLite and on PostgreSQL."""
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
     engine = make_engine(url)
+    create_schema(engine)
     seed(engine, content)
     with Session(engine, future=True) as s, s.begin():
         accounts.add_user(s, "alice", PASSWORD)

@@ -1,0 +1,154 @@
+"""Rasa graph component: vocabulary entities from the spaCy pipeline.
+
+Runs after the intent classifier. It adds `body_region`, `symptom`,
+`modifier`, `dystonia_type` and `place` entities found by the vocabulary
+matcher and, when the classifier was unsure or chose a small-talk intent for a
+message that clearly describes symptoms, sets the intent to the describe
+intent, so a description is never lost to a greeting or a fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from signpost.config import get_settings
+from signpost.knowledge.content import load_content
+from signpost.knowledge.vocabulary import Findings, Lexicon, load_pipeline
+
+RANKING_DISCOUNT = 0.5
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(how|what|why|where|who|which|when|can|could|should|would|will|is|are|do|does|did)\b",
+    re.IGNORECASE,
+)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
+    """Deterministic entities from data/knowledge/vocabulary.yml."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            # spaCy pipeline: a path or an installed package; None = settings (SPACY_MODEL)
+            "model": None,
+            "describe_intent": "describe_symptoms",
+            # below this classifier confidence a description wins
+            "override_below": 0.6,
+            # intents a description always overrides ("hi, my neck twists")
+            "override_intents": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback"],
+            # side topics that a statement naming a region and a symptom overrides
+            "statement_overrides": [
+                "ask_pain",
+                "ask_mental_health",
+                "ask_managing",
+                "ask_treatments",
+                "ask_cure",
+                "ask_what_is_dystonia",
+                "ask_type_info",
+                "ask_occupational_therapy",
+                "ask_carers",
+                "ask_support_groups",
+                "ask_helpline",
+                "ask_why_asking",
+                "bot_challenge",
+            ],
+            "type_info_intent": "ask_type_info",
+            # the modifier meaning only "dystonia" or "a movement disorder" was said
+            "condition_signal": "dystonia_named",
+        }
+
+    def __init__(self, config: Dict[str, Any], lexicon: Lexicon) -> None:
+        self._config = config
+        self._lexicon = lexicon
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> VocabularyExtractor:
+        content = load_content()
+        model = config.get("model") or get_settings().spacy_model
+        return cls(config, Lexicon(load_pipeline(model, content), content))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text:
+            return
+        findings = self._lexicon.analyse(text)
+        entities = [
+            {"entity": m.label, "value": m.value, "start": m.start, "end": m.end, "confidence_entity": 1.0}
+            for m in findings.matches
+        ]
+        if entities:
+            message.set(
+                ENTITIES,
+                message.get(ENTITIES, []) + self.add_extractor_name(entities),
+                add_to_output=True,
+            )
+        intent: Optional[Dict[str, Any]] = message.get(INTENT)
+        target = self._target_intent(findings, intent, text)
+        if target:
+            chosen = {"name": target, "confidence": 1.0}
+            # The classifier's guesses stay in the ranking at half weight, so the fallback
+            # classifier does not read a confident wrong guess as a tie with this choice.
+            ranking = [
+                {**r, "confidence": (r.get("confidence") or 0.0) * RANKING_DISCOUNT}
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get("name") != target
+            ]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+    def _target_intent(self, findings: Findings, intent: Optional[Dict[str, Any]], text: str) -> Optional[str]:
+        """The intent the vocabulary says this message has, when it should replace the classifier's."""
+        describe = self._config["describe_intent"]
+        name = (intent or {}).get("name")
+        if name == describe:
+            # Confirm it, so a hesitant "describe" is not turned into a fallback or low mood later.
+            named_only = self._config["condition_signal"] in findings.modifiers
+            return describe if findings.is_description or named_only else None
+        weak = self._should_override(intent)
+        if findings.is_description:
+            complete = bool(findings.regions) and bool(findings.symptoms or findings.modifiers)
+            if weak or (complete and name in self._config["statement_overrides"] and not _QUESTION.search(text)):
+                return describe
+            return None
+        if not weak:
+            return None
+        if findings.types:
+            return str(self._config["type_info_intent"])
+        if findings.modifiers and not _QUESTION.search(text):
+            # "I have a movement disorder", or a pattern alone ("a few attacks"): start the questions.
+            return describe
+        return None
+
+    def _should_override(self, intent: Optional[Dict[str, Any]]) -> bool:
+        if not intent or not intent.get("name"):
+            return True
+        if intent["name"] == self._config["describe_intent"]:
+            return False
+        return (
+            intent["name"] in self._config["override_intents"]
+            or (intent.get("confidence") or 0.0) < self._config["override_below"]
+        )

@@ -1,0 +1,1 @@
+"""Storage shared by every process: the engine, the declarative base, the UTC clock."""
