@@ -30,10 +30,6 @@ CONVERSATIONS: Table = ConversationRow.__table__  # type: ignore[assignment]
 SMS_OPT_OUTS: Table = SmsOptOut.__table__  # type: ignore[assignment]
 
 
-def _naive(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def stale_conversations(session: Session, cutoff: dt.datetime) -> list[str]:
     """Ids of conversations whose last message or record is older than `cutoff`."""
     present = existing_tables(session)
@@ -67,9 +63,9 @@ def purge(session: Session, older_than: dt.timedelta, now: dt.datetime) -> dict[
         (HelplineReply.__table__, HelplineReply.created_at < cutoff),
         (SmsCallback.__table__, SmsCallback.created_at < cutoff),
         (Handoff.__table__, Handoff.updated_at < cutoff),
-        (SmsOptions.__table__, SmsOptions.updated_at < _naive(cutoff)),
-        (SmsTraffic.__table__, SmsTraffic.updated_at < _naive(cutoff)),
-        (SmsAnswer.__table__, SmsAnswer.created_at < _naive(max(cutoff, now - REPLAY_TTL))),  # replies: 24 h at most
+        (SmsOptions.__table__, SmsOptions.updated_at < cutoff),
+        (SmsTraffic.__table__, SmsTraffic.updated_at < cutoff),
+        (SmsAnswer.__table__, SmsAnswer.created_at < max(cutoff, now - REPLAY_TTL)),  # replies: 24 h at most
         # widget sessions that never sent a message; others go with their conversation
         (
             WidgetSession.__table__,

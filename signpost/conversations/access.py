@@ -32,10 +32,6 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def issue_widget_token(session: Session, conversation_id: str, now: dt.datetime | None = None) -> str:
     """A new secret for a new widget conversation; replaces any earlier one."""
     token = secrets.token_urlsafe(32)
@@ -82,6 +78,6 @@ def summary_link_conversation(session: Session, token: object, now: dt.datetime 
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
         return None
     row = session.scalars(select(SummaryLink).where(SummaryLink.token_hash == digest(token))).first()
-    if row is None or _aware(row.expires_at) <= (now or utcnow()):
+    if row is None or row.expires_at <= (now or utcnow()):
         return None
     return str(row.conversation_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, Integer, String, Text
 
-from signpost.storage.base import Base
+from signpost.storage.base import Base, UtcDateTime
 
 
 class TriageRecord(Base):
@@ -14,7 +14,7 @@ class TriageRecord(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     channel = Column(String(32))
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
     regions = Column(JSON, nullable=False)
     symptoms = Column(JSON, nullable=False)
     modifiers = Column(JSON, nullable=False)
@@ -27,7 +27,7 @@ class ContactGiven(Base):
     __tablename__ = "conv_contacts_given"
     conversation_id = Column(String(128), primary_key=True)
     contact_id = Column(String(64), primary_key=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 class ConversationRow(Base):
@@ -36,8 +36,8 @@ class ConversationRow(Base):
     __tablename__ = "conv_conversations"
     conversation_id = Column(String(128), primary_key=True)
     channel = Column(String(32))
-    started_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    last_active_at = Column(DateTime(timezone=True), nullable=False)
+    started_at = Column(UtcDateTime, nullable=False, index=True)
+    last_active_at = Column(UtcDateTime, nullable=False)
 
 
 class Handoff(Base):
@@ -50,9 +50,9 @@ class Handoff(Base):
     channel = Column(String(32))
     reason = Column(String(32), nullable=False)  # asked_for_person | red_flag
     red_flag = Column(String(32))  # emergency | crisis | urgent, when reason is red_flag
-    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    updated_at = Column(DateTime(timezone=True), nullable=False)
-    handled_at = Column(DateTime(timezone=True))
+    created_at = Column(UtcDateTime, nullable=False, index=True)
+    updated_at = Column(UtcDateTime, nullable=False)
+    handled_at = Column(UtcDateTime)
     handled_by = Column(String(64))
     # More handoffs from this conversation or address than a person would ask for (see the caps).
     suspected_automation = Column(Boolean, nullable=False, default=False)
@@ -68,7 +68,7 @@ class WidgetSession(Base):
     __tablename__ = "conv_widget_sessions"
     conversation_id = Column(String(128), primary_key=True)
     token_hash = Column(String(64), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
 
 
 class SummaryLink(Base):
@@ -77,7 +77,7 @@ class SummaryLink(Base):
     __tablename__ = "conv_summary_links"
     token_hash = Column(String(64), primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
-    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    expires_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 class CaseOwner(Base):
@@ -87,7 +87,7 @@ class CaseOwner(Base):
     code = Column(String(16), primary_key=True)
     conversation_id = Column(String(128), nullable=False, index=True)
     staff = Column(String(64), nullable=False)
-    taken_at = Column(DateTime(timezone=True), nullable=False)
+    taken_at = Column(UtcDateTime, nullable=False)
 
 
 class CaseNote(Base):
@@ -99,7 +99,7 @@ class CaseNote(Base):
     code = Column(String(16), nullable=False, index=True)
     staff = Column(String(64), nullable=False)
     text = Column(Text, nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 class HelplineReply(Base):
@@ -111,8 +111,8 @@ class HelplineReply(Base):
     conversation_id = Column(String(128), nullable=False, index=True)
     code = Column(String(16), nullable=False)
     text = Column(Text, nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
-    delivered_at = Column(DateTime(timezone=True))
+    created_at = Column(UtcDateTime, nullable=False, index=True)
+    delivered_at = Column(UtcDateTime)
 
 
 class AuditEntry(Base):
@@ -120,7 +120,7 @@ class AuditEntry(Base):
 
     __tablename__ = "conv_audit"
     id = Column(Integer, primary_key=True, autoincrement=True)
-    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    at = Column(UtcDateTime, nullable=False, index=True)
     staff = Column(String(64), nullable=False)
     action = Column(String(32), nullable=False)
     code = Column(String(16), nullable=False, index=True)

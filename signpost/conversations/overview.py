@@ -39,10 +39,6 @@ def monday(moment: dt.datetime) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def _chart(title: str, weeks: list[dt.date], pairs: set[tuple[str, dt.date, str]], names: dict[str, str]) -> Chart:
     """Count distinct conversations per (series, week) from (series, week, conversation) triples."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
@@ -62,14 +58,14 @@ def weekly_overview(session: Session, weeks: int = 12, now: dt.datetime | None =
     type_names = {t.id: t.name for t in knowledge.list_types(session)}
 
     channels = {
-        (row.channel or "unknown", monday(_aware(row.started_at)), row.conversation_id)
+        (row.channel or "unknown", monday(row.started_at), row.conversation_id)
         for row in session.scalars(select(ConversationRow).where(ConversationRow.started_at >= since))
     }
     records = list(session.scalars(select(TriageRecord).where(TriageRecord.created_at >= since)))
-    regions = {(r, monday(_aware(rec.created_at)), rec.conversation_id) for rec in records for r in rec.regions}
-    types = {(t, monday(_aware(rec.created_at)), rec.conversation_id) for rec in records for t in rec.types}
+    regions = {(r, monday(rec.created_at), rec.conversation_id) for rec in records for r in rec.regions}
+    types = {(t, monday(rec.created_at), rec.conversation_id) for rec in records for t in rec.types}
     flags = {
-        (h.red_flag, monday(_aware(h.created_at)), h.conversation_id)
+        (h.red_flag, monday(h.created_at), h.conversation_id)
         for h in session.scalars(select(Handoff).where(Handoff.created_at >= since, Handoff.red_flag.is_not(None)))
     }
     return [

@@ -20,31 +20,31 @@ import enum
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, Text, delete
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Text, delete
 from sqlalchemy.orm import Session
 
-from signpost.storage.base import Base
+from signpost.storage.base import Base, UtcDateTime
+from signpost.storage.clock import utcnow
 
 REPLAY_TTL = dt.timedelta(hours=24)
 PENDING_STALE = dt.timedelta(minutes=1)
 MINUTE = dt.timedelta(minutes=1)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+_now = utcnow
 
 
 class SmsOptions(Base):
     __tablename__ = "sms_options"
     conversation_id = Column(String(64), primary_key=True)
     options = Column(JSON, nullable=False)
-    updated_at = Column(DateTime, nullable=False, default=_now)
+    updated_at = Column(UtcDateTime, nullable=False, default=_now)
 
 
 class SmsOptOut(Base):
     __tablename__ = "sms_opt_outs"
     conversation_id = Column(String(64), primary_key=True)
-    since = Column(DateTime, nullable=False, default=_now)
+    since = Column(UtcDateTime, nullable=False, default=_now)
 
 
 class SmsTraffic(Base):
@@ -57,12 +57,12 @@ class SmsTraffic(Base):
     held = Column(Integer, nullable=False, default=0)  # texts not answered today (cap or loop)
     digest = Column(String(32))  # keyed digest of the last inbound text
     repeats = Column(Integer, nullable=False, default=0)  # that text, in a row
-    last_at = Column(DateTime)
-    minute_start = Column(DateTime)
+    last_at = Column(UtcDateTime)
+    minute_start = Column(UtcDateTime)
     minute_count = Column(Integer, nullable=False, default=0)
-    quiet_until = Column(DateTime)  # the loop guard's cool-down
+    quiet_until = Column(UtcDateTime)  # the loop guard's cool-down
     loops = Column(Integer, nullable=False, default=0)  # loops detected so far
-    updated_at = Column(DateTime, nullable=False, default=_now)
+    updated_at = Column(UtcDateTime, nullable=False, default=_now)
 
 
 class SmsCallback(Base):
@@ -71,7 +71,7 @@ class SmsCallback(Base):
     __tablename__ = "sms_callbacks"
     conversation_id = Column(String(64), primary_key=True)
     number = Column(Text, nullable=False)  # Fernet token of the E.164 number
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
 
 
 class SmsAnswer(Base):
@@ -82,7 +82,7 @@ class SmsAnswer(Base):
     conversation_id = Column(String(64), index=True)  # None after the conversation was erased
     reply = Column(Text)
     answered = Column(Boolean, nullable=False, default=False)
-    created_at = Column(DateTime, nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 # --- numbered options and opt-outs ---------------------------------------------------------

@@ -144,7 +144,6 @@ def locked_for(session: Session, keys: list[str], now: dt.datetime | None = None
         query = select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
         count, latest = session.execute(query).one()
         if count >= MAX_FAILURES and latest is not None:
-            latest = latest if latest.tzinfo else latest.replace(tzinfo=dt.timezone.utc)
             wait = latest + FAILURE_WINDOW - now
             longest = max(longest or wait, wait)
     return longest
@@ -217,8 +216,7 @@ def signed_in(session: Session, token: str | None, now: dt.datetime | None = Non
     row = session.get(StaffSession, _digest(str(token)))
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.timezone.utc)
-    if expires <= (now or utcnow()):
+    if row.expires_at <= (now or utcnow()):
         session.delete(row)
         return None
     user = session.get(StaffUser, row.user_id)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Column, ForeignKey, Integer, String
 
-from signpost.storage.base import Base
+from signpost.storage.base import Base, UtcDateTime
 
 
 class StaffUser(Base):
@@ -12,7 +12,7 @@ class StaffUser(Base):
     id = Column(Integer, primary_key=True, autoincrement=True)
     username = Column(String(64), nullable=False, unique=True)
     password_hash = Column(String(255), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UtcDateTime, nullable=False)
 
 
 class StaffSession(Base):
@@ -22,8 +22,8 @@ class StaffSession(Base):
     token_hash = Column(String(64), primary_key=True)
     user_id = Column(Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True)
     csrf_token = Column(String(64), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False)
-    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    created_at = Column(UtcDateTime, nullable=False)
+    expires_at = Column(UtcDateTime, nullable=False, index=True)
 
 
 class LoginFailure(Base):
@@ -32,4 +32,4 @@ class LoginFailure(Base):
     __tablename__ = "staff_login_failures"
     id = Column(Integer, primary_key=True, autoincrement=True)
     key = Column(String(64), nullable=False, index=True)
-    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    at = Column(UtcDateTime, nullable=False, index=True)

@@ -52,7 +52,7 @@ class QueuePage:
 def _iso(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
+    return moment.isoformat()
 
 
 def _unique(items: list[str]) -> list[str]:

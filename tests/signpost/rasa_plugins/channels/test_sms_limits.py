@@ -26,7 +26,7 @@ from signpost.retention import purge
 from signpost.schema import create_schema
 from signpost.storage.engine import make_engine
 
-NOW = dt.datetime(2026, 3, 2, 9, 0, 0)  # naive UTC, as stored
+NOW = dt.datetime(2026, 3, 2, 9, 0, 0, tzinfo=dt.timezone.utc)
 LIMITS = LoopLimits(repeats=5, repeat_window=dt.timedelta(minutes=10), per_minute=30, quiet_for=dt.timedelta(hours=1))
 SECOND = dt.timedelta(seconds=1)
 
@@ -194,12 +194,11 @@ def test_forget_me_erases_the_counts_and_cached_replies(session: Session):
 )
 def test_purge_keeps_replies_for_24_hours_at_most(session: Session, retention, kept):
     now = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.timezone.utc)
-    naive = now.replace(tzinfo=None)
     with session.begin():
         for key, age in (("key-old", REPLAY_TTL + SECOND), ("key-fresh", dt.timedelta(hours=13))):
-            sms_records.claim_message(session, key, "sms-abc", now=naive - age)
-            sms_records.record_answer(session, key, "reply", now=naive - age)
-        sms_records.note_inbound(session, "sms-abc", "d", 200, LIMITS, False, now=naive - dt.timedelta(days=2))
+            sms_records.claim_message(session, key, "sms-abc", now=now - age)
+            sms_records.record_answer(session, key, "reply", now=now - age)
+        sms_records.note_inbound(session, "sms-abc", "d", 200, LIMITS, False, now=now - dt.timedelta(days=2))
     with session.begin():
         counts = purge(session, retention, now=now)
     assert set(session.scalars(select(SmsAnswer.message_key))) == kept
