@@ -34,9 +34,9 @@ from sqlalchemy.orm import Session
 
 from signpost.config import Settings, get_settings
 from signpost.conversations import callbacks, live
+from signpost.rasa_plugins.channels.base import ProjectChannel
 from signpost.rasa_plugins.serve import authorised
 from signpost.responses import variant_text
-from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ async def end_human_chat(agent: Any, cid: str) -> bool:
     return True
 
 
-class HelplineBridge(InputChannel):
+class HelplineBridge(ProjectChannel, InputChannel):
     @classmethod
     def name(cls) -> str:
         return "helpline"
@@ -96,7 +96,7 @@ class HelplineBridge(InputChannel):
         """Add the event to the tracker and deliver its text; how it was delivered, or None."""
         agent = app.ctx.agent
         event = body["event"]
-        responses = agent.domain.responses
+        responses = self.responses_of(app)
         if event == "reply":
             reply_id = body.get("reply_id")
             text = body.get("text")
@@ -136,12 +136,12 @@ class HelplineBridge(InputChannel):
                 await asyncio.to_thread(self.mark, [reply_id])
             return "pushed"
         if channel == "sms":
-            sent = await callbacks.text_back(self.settings, engine_for(self.settings.database_url), cid, text)
+            sent = await callbacks.text_back(self.settings, self.engine, cid, text)
             if sent and reply_id is not None:
                 await asyncio.to_thread(self.mark, [reply_id])
             return "texted" if sent else "with the next answer"
         return "kept"
 
     def mark(self, reply_ids: list[int]) -> None:
-        with Session(engine_for(self.settings.database_url), future=True) as session, session.begin():
+        with Session(self.engine, future=True) as session, session.begin():
             live.mark_delivered(session, reply_ids)

@@ -35,9 +35,9 @@ from signpost.config import Settings, get_settings
 from signpost.conversations.ids import MAX_REST_SENDER_CHARS, rest_conversation_id, rest_sender_or_none
 from signpost.forwarding import client_address
 from signpost.logs import start_request
+from signpost.rasa_plugins.channels.base import ProjectChannel
 from signpost.rasa_plugins.channels.inbound import clean_message
 from signpost.rasa_plugins.channels.take_turn import take_turn
-from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def parse_body(request: Request) -> tuple[str, str] | str:
     return sender, message
 
 
-class RestChannel(InputChannel):
+class RestChannel(ProjectChannel, InputChannel):
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -76,7 +76,6 @@ class RestChannel(InputChannel):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.engine = engine_for(settings.database_url)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest = Blueprint("signpost_rest", __name__)
@@ -100,7 +99,7 @@ class RestChannel(InputChannel):
             message = UserMessage(
                 inbound.text, collector, conversation, input_channel=self.name(), message_id=request_id
             )
-            responses = request.app.ctx.agent.domain.responses
+            responses = self.responses_of(request.app)
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.settings.trusted_proxies)
             outcome = await take_turn(
                 on_new_message, message, inbound.cut, self.engine, responses, self.settings, address

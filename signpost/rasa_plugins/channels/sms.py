@@ -56,13 +56,13 @@ from signpost.language.sms_text import (
     twiml,
 )
 from signpost.logs import start_request
+from signpost.rasa_plugins.channels.base import ProjectChannel
 from signpost.rasa_plugins.channels.helpline import end_human_chat
 from signpost.rasa_plugins.channels.inbound import clean_message
 from signpost.rasa_plugins.channels.privacy_notice import privacy_text
 from signpost.rasa_plugins.channels.take_turn import take_turn
 from signpost.responses import Responses, variant_text
 from signpost.schema import create_schema_retrying
-from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class SmsOutput(CollectingOutputChannel):
         return "sms"
 
 
-class SmsInput(InputChannel):
+class SmsInput(ProjectChannel, InputChannel):
     @classmethod
     def name(cls) -> str:
         return "sms"
@@ -125,7 +125,6 @@ class SmsInput(InputChannel):
         self.validator = RequestValidator(settings.twilio_auth_token) if settings.twilio_auth_token else None
         self.public_url = settings.sms_public_url
         self.secret = secret
-        self.engine = engine_for(settings.database_url)
         create_schema_retrying(self.engine)
         if self.validator is None:
             logger.warning("TWILIO_AUTH_TOKEN is not set: every SMS request will be refused")
@@ -191,12 +190,12 @@ class SmsInput(InputChannel):
         except BaseException:
             if key is not None:
                 try:  # a retry runs the turn again
-                    await asyncio.to_thread(self.in_session, sms_records.release_message, key)
+                    await self.in_database(sms_records.release_message, key)
                 except Exception as exc:  # noqa: BLE001 - the first failure is the one to report
                     logger.warning("could not release an sms message claim (%s)", type(exc).__name__)
             raise
         if options is not None or key is not None:
-            await asyncio.to_thread(self.in_session, self.after_turn, cid, key, body, options)
+            await self.in_database(self.after_turn, cid, key, body, options)
         return body
 
     @staticmethod
@@ -216,11 +215,6 @@ class SmsInput(InputChannel):
         if key is not None:
             sms_records.record_answer(session, key, body)
 
-    def in_session(self, work: Callable[..., Any], *args: Any) -> Any:
-        """`work(session, *args)` in one transaction of its own."""
-        with Session(self.engine, future=True) as session, session.begin():
-            return work(session, *args)
-
     async def replayed(self, key: str, cid: str) -> tuple[bool, str | None]:
         """(True, the reply) for a message answered before; (False, None) once this request
         has claimed the message and must answer it.
@@ -232,7 +226,7 @@ class SmsInput(InputChannel):
         deadline = loop.time() + REPLAY_WAIT_S
         while True:
             try:
-                found = await asyncio.to_thread(self.in_session, self.claim, key, cid)
+                found = await self.in_database(self.claim, key, cid)
             except IntegrityError:  # another request claimed it at the same moment
                 found = (False, None)
             if found is None:
@@ -261,7 +255,7 @@ class SmsInput(InputChannel):
     ) -> tuple[str | None, dict[str, str] | None]:
         """The reply body for one inbound text (None to send nothing), and the numbered
         options it offers (None when no turn ran, or a limit refused it)."""
-        responses = self.responses(request)
+        responses = self.responses_of(request.app)
         try:
             early = await asyncio.to_thread(self.before_turn, responses, cid, text, phone)
         except IntegrityError:  # the number's first rows, written by two messages at once
@@ -281,7 +275,7 @@ class SmsInput(InputChannel):
         outcome = await take_turn(on_new_message, message, inbound.cut, self.engine, responses, self.settings)
         collector.messages.extend({"text": line} for line in outcome.after)
         # A helpline worker's replies that could not be texted go out first, with this answer.
-        waiting = await asyncio.to_thread(self.in_session, self.take_waiting_replies, cid)
+        waiting = await self.in_database(self.take_waiting_replies, cid)
         if waiting:
             line = variant_text(responses, "utter_helpline_reply_sms", self.name())
             collector.messages[:0] = [{"text": line.format(text=text)} for text in waiting]
@@ -358,7 +352,3 @@ class SmsInput(InputChannel):
                 self.settings.sms_daily_replies,
                 traffic.held,
             )
-
-    @staticmethod
-    def responses(request: Request) -> Dict[str, Any]:
-        return request.app.ctx.agent.domain.responses  # type: ignore[no-any-return]

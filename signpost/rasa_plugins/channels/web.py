@@ -51,9 +51,10 @@ from signpost.conversations import access, live
 from signpost.conversations.ids import session_id_or_none
 from signpost.forwarding import client_address
 from signpost.logs import start_request
+from signpost.rasa_plugins.channels.base import ProjectChannel
 from signpost.rasa_plugins.channels.inbound import MAX_REQUEST_BYTES, clean_message
 from signpost.rasa_plugins.channels.take_turn import take_turn
-from signpost.storage.engine import engine_for
+from signpost.responses import Responses
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ async def _leave_room(sio: AsyncServer, sid: str, room: str) -> None:
         await left
 
 
-class WebChatInput(SocketIOInput):
+class WebChatInput(ProjectChannel, SocketIOInput):
     """Socket.io for the website widget, refusing origins that are not allowed."""
 
     @classmethod
@@ -119,13 +120,12 @@ class WebChatInput(SocketIOInput):
         return channel
 
     allowed_origins: tuple[str, ...] = ()
-    settings: Settings | None = None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # An empty list would switch python-engineio's origin check off, so an
         # empty allow-list becomes one origin that never matches.
         origins = list(self.allowed_origins) or ["null-origin-nothing-is-allowed"]
-        current = self.settings or get_settings()
+        current = self.current_settings
         # With Redis, an emit from any replica (a helpline worker's reply) reaches a widget
         # connected to another one.
         manager = (
@@ -150,7 +150,7 @@ class WebChatInput(SocketIOInput):
         addresses: dict[str, Optional[str]] = {}  # socket.io sid -> client address
 
         def settings() -> Settings:
-            return self.settings or get_settings()
+            return self.current_settings
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, *args: Any) -> None:
@@ -179,7 +179,7 @@ class WebChatInput(SocketIOInput):
                 logger.info("session request beyond the per-connection limit dropped")
                 return
             data = data if isinstance(data, dict) else {}
-            engine = engine_for(settings().database_url)
+            engine = self.engine
             try:
                 session_id, token = await asyncio.to_thread(
                     confirm_session, engine, data.get("session_id"), data.get("token")
@@ -222,7 +222,7 @@ class WebChatInput(SocketIOInput):
             if session_id is None:
                 logger.info("summary link request without a confirmed session dropped")
                 return
-            engine = engine_for(settings().database_url)
+            engine = self.engine
             try:
                 link = await asyncio.to_thread(new_summary_link, engine, session_id)
             except Exception as exc:  # noqa: BLE001 - the widget shows its own message
@@ -247,7 +247,7 @@ class WebChatInput(SocketIOInput):
             output = WebChatOutput(sio, self.bot_message_evt)
             message = UserMessage(inbound.text, output, sender_id, input_channel=self.name(), message_id=request_id)
             current = settings()
-            engine = engine_for(current.database_url)
+            engine = self.engine
             outcome = await take_turn(
                 on_new_message, message, inbound.cut, engine, self.responses(), current, addresses.get(sid)
             )
@@ -263,7 +263,6 @@ class WebChatInput(SocketIOInput):
 
     app: Any = None
 
-    def responses(self) -> Dict[str, Any]:
+    def responses(self) -> Responses:
         """The loaded model's domain responses ({} before the model is loaded)."""
-        agent = getattr(self.app.ctx, "agent", None) if self.app else None
-        return agent.domain.responses if agent and agent.domain else {}  # type: ignore[no-any-return]
+        return self.responses_of(self.app)
