@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -34,7 +35,6 @@ from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
 
-DomainDict = Dict[str, Any]
 
 SHOWN_SLOT = "shown"
 DISCLAIMER = "disclaimer"

@@ -7,10 +7,11 @@ from typing import Any, List
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, knowledge_engine, latest_intent
+from actions.base import knowledge_engine, latest_intent
 from signpost.knowledge import repository
 from signpost.language.triage import implied_regions
 

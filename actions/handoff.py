@@ -30,9 +30,10 @@ from typing import Callable, Dict, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, latest_intent, shows
+from actions.base import SignpostAction, latest_intent, shows
 from actions.signposting import HELPLINE_ID
 from signpost.config import get_settings
 from signpost.conversations import repository as conversations

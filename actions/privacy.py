@@ -7,9 +7,10 @@ from typing import List
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, template
+from actions.base import SignpostAction, bullet_list, template
 from signpost.config import describe_duration, get_settings
 from signpost.conversations.forget_me import stored_data
 from signpost.responses import join_items

@@ -8,9 +8,10 @@ from typing import List
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, shown, shows, template
+from actions.base import SignpostAction, bullet_list, shown, shows, template
 from signpost.conversations.delivered import RECORD_KEY, triage_record
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact

@@ -7,9 +7,10 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, shown, shows, template
+from actions.base import SignpostAction, bullet_list, latest_intent, shown, shows, template
 from actions.signposting import HELPLINE_ID, first_sentences
 from signpost.knowledge import repository
 from signpost.knowledge.answers import GAP_ID, RETRIEVAL_INTENT, Answer, answers_by_id

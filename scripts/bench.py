@@ -227,7 +227,7 @@ def make_starter(folder: Path | None) -> Path:
         bot.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         subprocess.run(
-            [runner._bin("rasa"), "init", "--no-prompt", "--init-dir", str(bot)],
+            [runner.bin_path("rasa"), "init", "--no-prompt", "--init-dir", str(bot)],
             cwd=bot,
             check=True,
             stdout=subprocess.DEVNULL,
@@ -243,7 +243,7 @@ def starter_services(bot: Path, rasa_port: int, action_port: int, log_dir: Path)
     return [
         runner.Service(
             "starter action server",
-            [runner._bin("rasa"), "run", "actions", "--port", str(action_port)],
+            [runner.bin_path("rasa"), "run", "actions", "--port", str(action_port)],
             f"http://localhost:{action_port}/health",
             env=env,
             cwd=bot,
@@ -252,7 +252,7 @@ def starter_services(bot: Path, rasa_port: int, action_port: int, log_dir: Path)
         runner.Service(
             "starter Rasa server",
             [
-                runner._bin("rasa"),
+                runner.bin_path("rasa"),
                 "run",
                 "--model",
                 "models",

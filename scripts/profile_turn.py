@@ -83,7 +83,7 @@ def profiled(svcs: list[runner.Service], out: Path, label: str, work: callable) 
         assert svc.process is not None
         path = out / f"{label}-{svc.name.replace(' ', '-')}.folded"
         spies.append((svc, path, subprocess.Popen(
-            [runner._bin("py-spy"), "record", "--pid", str(svc.process.pid), "--rate", str(RATE), "--format", "raw",
+            [runner.bin_path("py-spy"), "record", "--pid", str(svc.process.pid), "--rate", str(RATE), "--format", "raw",
              "--output", str(path), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )))  # fmt: skip

@@ -64,7 +64,7 @@ class Service:
             self.process.wait()
 
 
-def _bin(name: str) -> str:
+def bin_path(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
