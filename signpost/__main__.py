@@ -141,6 +141,16 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _migration(args: argparse.Namespace) -> int:
+    from signpost.schema import new_revision
+    from signpost.storage.engine import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    new_revision(engine, args.message)
+    engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m signpost", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,8 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     purge = sub.add_parser("purge", help="delete conversations and records older than the retention period")
     purge.add_argument("--older-than", help="e.g. 30d, 12h or 2w (default: RETENTION from .env, else 30d)")
     purge.set_defaults(func=_purge)
+    migration = sub.add_parser("migration", help="write a schema revision for what the models changed")
+    migration.add_argument("message", help="what changes, e.g. 'case notes get a topic'")
+    migration.set_defaults(func=_migration)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level)
+    settings = get_settings()
+    if settings.log_format == "json":  # every line a command logs (migrations too) is JSON, as the servers'
+        from signpost import logs
+
+        logs.configure(settings.log_level, settings.log_format)
+    else:
+        logging.basicConfig(level=settings.log_level)
     return int(args.func(args))
 
 
