@@ -28,8 +28,8 @@ Rasa's command line runs), once or again without harm:
 For each tracker store, from SignpostTrackerStore's constructor: `use_engine`, our
 database engine in place of the one Rasa's SQLTrackerStore makes.
 
-The project's subclasses of Rasa's classes (the tracker store, the channels, the policy,
-the NLU components) are not patches: they change nothing of Rasa's and Rasa uses
+The project's subclasses of Rasa's classes (the tracker and lock stores, the channels, the
+policy, the NLU components) are not patches: they change nothing of Rasa's and Rasa uses
 them only where endpoints.yml, credentials.yml or config.yml name them.
 """
 
