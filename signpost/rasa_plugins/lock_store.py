@@ -1,8 +1,9 @@
 """Rasa lock store chosen by REDIS_URL: in memory by default, Redis for several replicas.
 
-endpoints.yml names `signpost.rasa_plugins.lock_store.EnvironmentLockStore`; Rasa instantiates it
-and gets Rasa's own InMemoryLockStore or RedisLockStore back, so switching needs
-no YAML edit. REDIS_KEY_PREFIX (default "signpost") keeps several deployments,
+endpoints.yml names `signpost.rasa_plugins.lock_store.EnvironmentLockStore`; Rasa makes one
+(calling the class with `endpoint_config=`, as for any custom lock store), which picks
+Rasa's InMemoryLockStore or our AtomicRedisLockStore then and hands every call to it, so
+switching needs no YAML edit. REDIS_KEY_PREFIX (default "signpost") keeps several deployments,
 or test runs, apart on one Redis server.
 
 Rasa's Redis lock store reads a conversation's ticket lock, changes it and
@@ -14,8 +15,9 @@ short Redis mutex per conversation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from redis.connection import parse_url
 from redis.exceptions import RedisError
@@ -66,8 +68,44 @@ def redis_lock_store(url: str, key_prefix: str) -> RedisLockStore:
 
 
 class EnvironmentLockStore(LockStore):
-    def __new__(cls, *args: Any, **kwargs: Any) -> LockStore:  # type: ignore[misc]
+    """The lock store REDIS_URL asks for (in memory without it), behind Rasa's LockStore interface."""
+
+    def __init__(self, endpoint_config: Any = None, **_: Any) -> None:
         settings = get_settings()
-        if not settings.redis_url:
-            return InMemoryLockStore()
-        return redis_lock_store(settings.redis_url, settings.redis_key_prefix)
+        self.store: LockStore = (
+            redis_lock_store(settings.redis_url, settings.redis_key_prefix)
+            if settings.redis_url
+            else InMemoryLockStore()
+        )
+
+    def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> Any:  # (Rasa's is an asynccontextmanager: this returns the chosen store's)
+        return self.store.lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+
+    def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
+        return self.store.get_lock(conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self.store.delete_lock(conversation_id)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        self.store.save_lock(lock)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        return self.store.issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        self.store.update_lock(conversation_id)
+
+    def get_or_create_lock(self, conversation_id: str) -> TicketLock:
+        return self.store.get_or_create_lock(conversation_id)
+
+    def is_someone_waiting(self, conversation_id: str) -> bool:
+        return self.store.is_someone_waiting(conversation_id)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self.store.finish_serving(conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        self.store.cleanup(conversation_id, ticket_number)

@@ -1,7 +1,7 @@
 """Keep the Rasa server answering when the action server is down or slow.
 
 Rasa waits up to five minutes for a custom action and, if the call fails,
-sends nothing. `install()` wraps Rasa's RemoteAction so that a call that fails
+sends nothing. `guarded` wraps Rasa's RemoteAction.run so that a call that fails
 or takes longer than ACTION_TIMEOUT_S (default 3 s) is answered with the domain
 response `utter_service_problem` (helpline and 999) instead, and a turn never
 gets the apology twice. A breaker (`Breaker`) opens after failures from
@@ -15,17 +15,20 @@ The metrics (signpost.metrics) count each call answered with the apology by reas
 Red flags never reach this path: signpost.rasa_plugins.safety_policy.SafetyPolicy answers them with
 domain responses.
 
-`install()` also removes the in-memory fallback Rasa puts behind every tracker
-store (FailSafeTrackerStore). With it, a database outage silently starts every
+`NoFallbackTrackerStore` takes the place of the in-memory fallback Rasa puts behind
+every tracker store (FailSafeTrackerStore). With it, a database outage silently starts every
 conversation afresh and keeps its new events only in that process's memory,
 to be lost later. Without it the turn fails, the channel answers with the
 helpline and 999 (signpost.rasa_plugins.channels), and nothing is acknowledged that was not
 stored.
 
-`install()` also makes Rasa check each action server reply against its schema with a
-validator built once: Rasa 3.6 calls `jsonschema.validate`, which first checks the
+`validate_with_schema_checked_once` checks each action server reply against its schema
+with a validator built once: Rasa 3.6 calls `jsonschema.validate`, which first checks the
 schema itself against the JSON Schema meta-schema on every call, 22 ms of CPU a custom
 action here (0.3 ms once built; docs/performance.md). Replies are checked just the same.
+
+signpost.rasa_plugins.patches puts these in Rasa's place; `configure` sets the timeout,
+the breaker and the token.
 """
 
 from __future__ import annotations
@@ -35,8 +38,6 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Iterable, List, Optional
 
-import rasa
-import rasa.core.agent
 from rasa.core.actions.action import RemoteAction, create_bot_utterance
 from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.constants import DOCS_BASE_URL
@@ -179,20 +180,15 @@ class NoFallbackTrackerStore(FailSafeTrackerStore):
         await self._tracker_store.save(tracker)
 
 
-RASA_VERSION_PATCHED = "3.6."  # the `_validate_action_result` replaced below is Rasa 3.6's
-
-
 def validate_with_schema_checked_once() -> Callable[[RemoteAction, Any], bool]:
     """Rasa 3.6's `RemoteAction._validate_action_result` with the reply schema checked once."""
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
 
-    assert rasa.__version__.startswith(RASA_VERSION_PATCHED), f"written for Rasa 3.6, not {rasa.__version__}"
     schema = RemoteAction.action_response_format_spec()
     cls = validator_for(schema)
     cls.check_schema(schema)
     validator = cls(schema)
-    original = RemoteAction._validate_action_result
 
     def validate_action_result(self: RemoteAction, result: Any) -> bool:
         error = best_match(validator.iter_errors(result))
@@ -204,18 +200,12 @@ def validate_with_schema_checked_once() -> Callable[[RemoteAction, Any], bool]:
         )
         raise error
 
-    validate_action_result.__wrapped__ = original  # type: ignore[attr-defined]
     return validate_action_result
 
 
-def install(timeout_s: float, open_for_s: float, failures_to_open: int = 5, token: Optional[str] = None) -> None:
-    """Wrap RemoteAction.run, validate its replies faster, and drop the tracker store fallback,
-    once per process."""
+def configure(timeout_s: float, open_for_s: float, failures_to_open: int = 5, token: Optional[str] = None) -> None:
+    """The action call's timeout, the breaker's pause and run of failures, and the action
+    server's token, for this process."""
     global _token
     _breaker.timeout_s, _breaker.open_for_s, _breaker.failures_to_open = timeout_s, open_for_s, failures_to_open
     _token = token
-    if not hasattr(RemoteAction.run, "__wrapped__"):
-        RemoteAction.run = guarded(RemoteAction.run)  # type: ignore[method-assign]
-    if not hasattr(RemoteAction._validate_action_result, "__wrapped__"):
-        RemoteAction._validate_action_result = validate_with_schema_checked_once()  # type: ignore[method-assign]
-    rasa.core.agent.FailSafeTrackerStore = NoFallbackTrackerStore  # type: ignore[misc]

@@ -23,13 +23,12 @@ import hmac
 import os
 import sys
 import time
-from functools import wraps
 from typing import Any, Callable
 
 from signpost.health import READY_PATH
 
 
-def _logging(level_default: str, fmt: str = "text") -> Callable[..., None]:
+def logging_configurer(level_default: str, fmt: str = "text") -> Callable[..., None]:
     from signpost import logs
 
     def configure_logging(level: Any = None) -> None:
@@ -165,7 +164,7 @@ def run_action_server(argv: list[str]) -> None:
     from rasa_sdk.endpoint import create_argument_parser, create_ssl_context
 
     args = create_argument_parser().parse_args(argv)
-    _logging(settings.log_level, settings.log_format)(args.loglevel)
+    logging_configurer(settings.log_level, settings.log_format)(args.loglevel)
     rasa_sdk.utils.configure_file_logging(
         logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file, args.loglevel, args.logging_config_file
     )
@@ -193,34 +192,13 @@ def rasa_checks(app: Any) -> dict[str, Callable[[], bool]]:
     return {"model": model_loaded, "database": lambda: database_reachable(engine_for(get_settings().database_url))}
 
 
-def extend_rasa(settings: Any) -> None:
-    """Every Rasa server app gets `GET /ready` and its metrics exporter, and Sanic's loggers,
-    which Rasa gives handlers of their own just before serving, go through ours."""
-    import rasa.core.run
-    import rasa.utils.common
+def extend_rasa_app(app: Any, settings: Any) -> None:
+    """What every Rasa server app gets (signpost.rasa_plugins.patches adds it to Rasa's):
+    `GET /ready` and its metrics exporter."""
+    from signpost import metrics
 
-    from signpost import logs, metrics
-
-    configure_app = rasa.core.run.configure_app
-    if getattr(configure_app, "__wrapped__", None) is None:
-
-        @wraps(configure_app)
-        def configure_signpost_app(*args: Any, **kwargs: Any) -> Any:
-            app = configure_app(*args, **kwargs)
-            ready_route(app, rasa_checks)
-            serve_metrics_on_start(app, metrics.RASA, settings.metrics_host, settings.rasa_metrics_port)
-            return app
-
-        rasa.core.run.configure_app = configure_signpost_app
-    update_sanic_log_level = rasa.utils.common.update_sanic_log_level
-    if getattr(update_sanic_log_level, "__wrapped__", None) is None:
-
-        @wraps(update_sanic_log_level)
-        def update_and_fold(*args: Any, **kwargs: Any) -> None:
-            update_sanic_log_level(*args, **kwargs)
-            logs.fold_library_loggers()
-
-        rasa.utils.common.update_sanic_log_level = update_and_fold
+    ready_route(app, rasa_checks)
+    serve_metrics_on_start(app, metrics.RASA, settings.metrics_host, settings.rasa_metrics_port)
 
 
 def run_rasa(argv: list[str]) -> None:
@@ -228,22 +206,20 @@ def run_rasa(argv: list[str]) -> None:
 
     settings = get_settings()
     early_logging(settings)
-    import rasa.utils.io
     from rasa.__main__ import main as rasa_main
 
+    from signpost.rasa_plugins import patches, resilience
     from signpost.rasa_plugins.channels.inbound import MAX_REQUEST_BYTES
-    from signpost.rasa_plugins.resilience import install
 
     # Sanic reads SANIC_* variables when the app is made: bodies over the limit get 413.
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(MAX_REQUEST_BYTES))
-    rasa.utils.io.configure_colored_logging = _logging(settings.log_level, settings.log_format)
-    extend_rasa(settings)
-    install(
+    resilience.configure(
         settings.action_timeout_s,
         settings.action_circuit_open_s,
         settings.breaker_failures,
         settings.action_server_token,
     )
+    patches.apply_all(settings)
     sys.argv = ["rasa", *argv]
     rasa_main()
 

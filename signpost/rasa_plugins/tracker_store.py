@@ -58,7 +58,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from signpost import metrics
 from signpost.config import get_settings
@@ -66,6 +66,7 @@ from signpost.conversations.delivered import record_delivered
 from signpost.conversations.forget_me import erase_conversation
 from signpost.conversations.repository import touch_conversation
 from signpost.language.redaction import redact
+from signpost.rasa_plugins.patches import use_engine
 from signpost.rasa_plugins.safety_policy import RESPONSE_FOR_INTENT
 from signpost.schema import create_schema_retrying
 from signpost.storage.clock import utcnow
@@ -218,10 +219,8 @@ class SignpostTrackerStore(SQLTrackerStore):
         # Our engine instead of Rasa's: it checks pooled connections before use (so the
         # store recovers by itself after a database restart), gives up connecting after
         # 5 s, and waits for SQLite's lock instead of failing at once.
-        self.engine.dispose()  # type: ignore[has-type]  # (Rasa's attribute is untyped)
         engine = engine_for(self.database_url)
-        self.engine = engine
-        self.sessionmaker = sessionmaker(bind=engine, future=True)
+        use_engine(self, engine)
         create_schema_retrying(engine)  # our conv_ tables, if seeding has not run
         self.trackers = TrackerCache()
 

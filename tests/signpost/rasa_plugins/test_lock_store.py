@@ -1,4 +1,5 @@
-"""The Redis lock store shared by Rasa replicas, on the real Redis with a key prefix per test."""
+"""The lock store endpoints.yml names, and the Redis lock store shared by Rasa replicas (on the
+real Redis with a key prefix per test)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Iterator
 import pytest
 import redis
 
-from signpost.rasa_plugins.lock_store import redis_lock_store
+from signpost.config import ROOT, get_settings
+from signpost.rasa_plugins.lock_store import EnvironmentLockStore, redis_lock_store
 from tests.conftest import skip_or_fail
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -51,3 +53,50 @@ async def test_messages_are_served_in_ticket_order(prefix):
     replicas[0].cleanup("c", first)
     lock = replicas[1].get_lock("c")
     assert lock is not None and not lock.is_locked(second)
+
+
+async def test_rasa_makes_the_lock_store_endpoints_yml_names_and_locks_with_it(monkeypatch):
+    """Rasa 3.6 calls a custom lock store's class with `endpoint_config=` and uses what it gets."""
+    from rasa.core.lock_store import InMemoryLockStore, LockStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")  # endpoints.yml's other entry
+    get_settings.cache_clear()
+    try:
+        store = LockStore.create(read_endpoint_config(str(ROOT / "endpoints.yml"), "lock_store"))
+    finally:
+        get_settings.cache_clear()
+    assert isinstance(store, EnvironmentLockStore) and isinstance(store.store, InMemoryLockStore)
+    async with store.lock("c") as lock:
+        assert lock.conversation_id == "c" and store.store.get_lock("c") is not None
+    assert store.get_lock("c") is None
+
+
+def test_every_lock_store_method_goes_to_the_chosen_store():
+    """A method Rasa adds to LockStore would otherwise run LockStore's own code around the chosen store's."""
+    import inspect
+
+    from rasa.core.lock_store import LockStore
+
+    methods = {name for name, value in vars(LockStore).items() if inspect.isfunction(value) and name[0] != "_"}
+    assert "lock" in methods and "issue_ticket" in methods  # (static methods need no store)
+    assert methods - set(vars(EnvironmentLockStore)) == set()
+
+
+async def test_with_redis_url_the_lock_store_endpoints_yml_names_locks_on_redis(prefix, monkeypatch):
+    from signpost.rasa_plugins.lock_store import AtomicRedisLockStore
+
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("REDIS_KEY_PREFIX", prefix)
+    get_settings.cache_clear()
+    try:
+        store = EnvironmentLockStore(endpoint_config=None)
+    finally:
+        get_settings.cache_clear()
+    assert isinstance(store.store, AtomicRedisLockStore)
+    other_replica = redis_lock_store(REDIS_URL, prefix)
+    async with store.lock("c"):
+        lock = other_replica.get_lock("c")
+        assert lock is not None and len(lock.tickets) == 1
+    assert other_replica.get_lock("c") is None

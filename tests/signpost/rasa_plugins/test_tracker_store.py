@@ -55,12 +55,12 @@ def test_lock_store_follows_redis_url(monkeypatch):
 
     monkeypatch.delenv("REDIS_URL", raising=False)
     get_settings.cache_clear()
-    assert isinstance(EnvironmentLockStore(endpoint_config=None), InMemoryLockStore)
+    assert isinstance(EnvironmentLockStore(endpoint_config=None).store, InMemoryLockStore)
     monkeypatch.setenv("REDIS_URL", "redis://:secret@redis.example:6380/3")
     monkeypatch.setenv("REDIS_KEY_PREFIX", "charityA")
     get_settings.cache_clear()
     try:
-        store = EnvironmentLockStore(endpoint_config=None)
+        store = EnvironmentLockStore(endpoint_config=None).store
         assert isinstance(store, RedisLockStore)
         kwargs = store.red.connection_pool.connection_kwargs
         assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (

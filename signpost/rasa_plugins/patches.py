@@ -1,0 +1,319 @@
+"""Every change this project makes to Rasa's own objects, in one place.
+
+Rasa 3.6 offers no hook for what these do, so each one replaces (or wraps) an object of
+Rasa's. They were written against Rasa 3.6.21 (RASA_VERSION). Before changing anything, each patch
+checks that the installed Rasa is that version and that what it replaces still has the
+shape it was written against (its signature, and that Rasa still looks it up where the
+patch replaces it); if not, it raises `RasaChanged` naming the patch, so a Rasa upgrade
+stops the server at start-up instead of running with a patch that no longer does what it
+says. tests/signpost/rasa_plugins/test_patches.py checks that Rasa behaves as each patch
+expects.
+
+After upgrading Rasa: read each patch below, decide whether the new Rasa still needs it
+and still behaves as the patch expects (the tests say where it does not), adjust, then
+change RASA_VERSION.
+
+For the whole Rasa server process, `apply_all` (from signpost.rasa_plugins.serve, before
+Rasa's command line runs), once or again without harm:
+
+- `guard_remote_actions`: RemoteAction.run, timeout, breaker and apology
+  (signpost.rasa_plugins.resilience);
+- `validate_action_replies_faster`: RemoteAction._validate_action_result;
+- `drop_tracker_store_fallback`: the FailSafeTrackerStore that rasa.core.agent puts behind
+  every tracker store;
+- `extend_server_app`: rasa.core.run.configure_app, for `GET /ready` and the metrics;
+- `use_our_logging`: rasa.utils.io.configure_colored_logging;
+- `fold_sanic_loggers`: rasa.utils.common.update_sanic_log_level.
+
+For each tracker store, from SignpostTrackerStore's constructor: `use_engine`, our
+database engine in place of the one Rasa's SQLTrackerStore makes.
+
+The project's subclasses of Rasa's classes (the tracker and lock stores, the channels, the
+policy, the NLU components) are not patches: they change nothing of Rasa's and Rasa uses
+them only where endpoints.yml, credentials.yml or config.yml name them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, Sequence
+
+import rasa
+from rasa.core.tracker_store import SQLTrackerStore
+
+RASA_VERSION = "3.6.21"  # the Rasa every patch here was written against and checked with
+
+MARK = "signpost_patch"  # set on each replacement: the patch's name
+
+
+class RasaChanged(RuntimeError):
+    """The installed Rasa is not the one a patch was written against."""
+
+
+def check_version(patch: str) -> None:
+    """Refuse to apply `patch` to any Rasa but RASA_VERSION."""
+    if rasa.__version__ != RASA_VERSION:
+        raise RasaChanged(
+            f"Rasa patch {patch!r} was written for Rasa {RASA_VERSION}, not Rasa {rasa.__version__}: "
+            "check it against this Rasa (signpost/rasa_plugins/patches.py) before changing RASA_VERSION"
+        )
+
+
+def original(current: Any) -> Any:
+    """Rasa's own object under a replacement of ours (`current` itself if it is Rasa's)."""
+    return current.__wrapped__ if getattr(current, MARK, None) else current
+
+
+def check_shape(
+    patch: str,
+    function: Any,
+    parameters: Sequence[str],
+    qualname: str,
+    coroutine: bool = False,
+) -> None:
+    """Refuse to replace `function` unless it is Rasa's `qualname` with these parameters."""
+    found = f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', '?')}"
+    if found != qualname:
+        raise RasaChanged(f"Rasa patch {patch!r} expected Rasa's {qualname}, found {found}")
+    names = list(inspect.signature(function).parameters)
+    if names != list(parameters):
+        raise RasaChanged(
+            f"Rasa patch {patch!r}: {qualname} takes ({', '.join(names)}), "
+            f"the patch was written for ({', '.join(parameters)})"
+        )
+    if inspect.iscoroutinefunction(function) != coroutine:
+        raise RasaChanged(f"Rasa patch {patch!r}: {qualname} is {'no longer' if coroutine else 'now'} a coroutine")
+
+
+def check_looked_up(patch: str, caller: Callable[..., Any], name: str) -> None:
+    """Refuse a patch that would change nothing: Rasa's `caller` must look `name` up when it runs."""
+    code = getattr(inspect.unwrap(caller), "__code__", None)
+    if code is None or name not in code.co_names:
+        raise RasaChanged(
+            f"Rasa patch {patch!r}: {caller.__module__}.{caller.__qualname__} no longer looks up {name!r}, "
+            "so replacing it would change nothing"
+        )
+
+
+def replace(owner: Any, name: str, patch: str, replacement: Callable[..., Any], rasas: Callable[..., Any]) -> None:
+    """Put `replacement` at `owner.name`, marked with the patch and Rasa's own function."""
+    replacement.__wrapped__ = rasas  # type: ignore[attr-defined]
+    setattr(replacement, MARK, patch)
+    setattr(owner, name, replacement)
+
+
+def guard_remote_actions() -> None:
+    """Rasa 3.6 waits up to five minutes for a custom action and, when the call fails, sends
+    nothing. RemoteAction.run becomes signpost.rasa_plugins.resilience.guarded around Rasa's:
+    a call that fails or takes longer than ACTION_TIMEOUT_S is answered with
+    `utter_service_problem` (helpline and 999), a breaker fails fast while the action server
+    is down, and every call carries the action server's token."""
+    from rasa.core.actions.action import RemoteAction
+
+    from signpost.rasa_plugins.resilience import guarded
+
+    patch = "guard_remote_actions"
+    check_version(patch)
+    rasas = original(RemoteAction.run)
+    check_shape(
+        patch,
+        rasas,
+        ["self", "output_channel", "nlg", "tracker", "domain"],
+        "rasa.core.actions.action.RemoteAction.run",
+        coroutine=True,
+    )
+    replace(RemoteAction, "run", patch, guarded(rasas), rasas)
+
+
+def validate_action_replies_faster() -> None:
+    """Rasa 3.6 checks each action server reply with `jsonschema.validate`, which checks the
+    schema itself against the JSON Schema meta-schema on every call first: 22 ms of CPU a
+    custom action here (docs/performance.md). RemoteAction._validate_action_result becomes
+    one with a validator built once (resilience.validate_with_schema_checked_once): the same
+    replies pass, the same errors are raised."""
+    from rasa.core.actions.action import RemoteAction
+
+    from signpost.rasa_plugins.resilience import validate_with_schema_checked_once
+
+    patch = "validate_action_replies_faster"
+    check_version(patch)
+    rasas = original(RemoteAction._validate_action_result)
+    check_shape(patch, rasas, ["self", "result"], "rasa.core.actions.action.RemoteAction._validate_action_result")
+    check_looked_up(patch, original(RemoteAction.run), "_validate_action_result")
+    check_shape(
+        patch,
+        RemoteAction.action_response_format_spec,
+        [],
+        "rasa.core.actions.action.RemoteAction.action_response_format_spec",
+    )
+    replace(RemoteAction, "_validate_action_result", patch, validate_with_schema_checked_once(), rasas)
+
+
+def drop_tracker_store_fallback() -> None:
+    """Rasa 3.6's Agent wraps every tracker store in a FailSafeTrackerStore, which on a
+    database error starts the conversation afresh and keeps its events in this process's
+    memory only, to be lost later. rasa.core.agent's FailSafeTrackerStore becomes
+    resilience.NoFallbackTrackerStore, which passes errors on: the turn fails and the
+    channel answers with the helpline and 999, and nothing unstored is acknowledged."""
+    import rasa.core.agent
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from signpost.rasa_plugins.resilience import NoFallbackTrackerStore
+
+    patch = "drop_tracker_store_fallback"
+    check_version(patch)
+    if rasa.core.agent.FailSafeTrackerStore not in (FailSafeTrackerStore, NoFallbackTrackerStore):
+        raise RasaChanged(f"Rasa patch {patch!r}: rasa.core.agent.FailSafeTrackerStore is not Rasa's")
+    check_shape(
+        patch,
+        FailSafeTrackerStore.__init__,
+        ["self", "tracker_store", "on_tracker_store_error", "fallback_tracker_store"],
+        "rasa.core.tracker_store.FailSafeTrackerStore.__init__",
+    )
+    check_looked_up(patch, rasa.core.agent.Agent._create_tracker_store, "FailSafeTrackerStore")
+    rasa.core.agent.FailSafeTrackerStore = NoFallbackTrackerStore  # type: ignore[misc]
+
+
+CONFIGURE_APP_PARAMETERS = [
+    "input_channels",
+    "cors",
+    "auth_token",
+    "enable_api",
+    "response_timeout",
+    "jwt_secret",
+    "jwt_private_key",
+    "jwt_method",
+    "route",
+    "port",
+    "endpoints",
+    "log_file",
+    "conversation_id",
+    "use_syslog",
+    "syslog_address",
+    "syslog_port",
+    "syslog_protocol",
+    "request_timeout",
+    "server_listeners",
+    "use_uvloop",
+    "keep_alive_timeout",
+]
+
+
+def extend_server_app(settings: Any) -> None:
+    """Rasa 3.6 builds its Sanic app in rasa.core.run.configure_app and offers no way to add
+    routes or listeners to it. configure_app becomes one that passes everything to Rasa's
+    and adds `GET /ready` and the metrics exporter (serve.extend_rasa_app)."""
+    import rasa.core.run
+
+    from signpost.rasa_plugins.serve import extend_rasa_app
+
+    patch = "extend_server_app"
+    check_version(patch)
+    rasas = original(rasa.core.run.configure_app)
+    check_shape(patch, rasas, CONFIGURE_APP_PARAMETERS, "rasa.core.run.configure_app")
+    check_looked_up(patch, rasa.core.run.serve_application, "configure_app")
+
+    def configure_signpost_app(*args: Any, **kwargs: Any) -> Any:
+        app = rasas(*args, **kwargs)
+        extend_rasa_app(app, settings)
+        return app
+
+    replace(rasa.core.run, "configure_app", patch, configure_signpost_app, rasas)
+
+
+def use_our_logging(configure_logging: Callable[..., None]) -> None:
+    """Rasa 3.6's command line installs coloredlogs on the root logger
+    (rasa.utils.io.configure_colored_logging), replacing our handler and its request-id
+    format. That function becomes `configure_logging` (signpost.logs.configure with the
+    configured level and format)."""
+    import rasa.__main__
+    import rasa.utils.io
+
+    patch = "use_our_logging"
+    check_version(patch)
+    rasas = original(rasa.utils.io.configure_colored_logging)
+    check_shape(patch, rasas, ["loglevel"], "rasa.utils.io.configure_colored_logging")
+    check_looked_up(patch, rasa.__main__.main, "configure_colored_logging")
+    replace(rasa.utils.io, "configure_colored_logging", patch, configure_logging, rasas)
+
+
+def fold_sanic_loggers() -> None:
+    """Rasa 3.6 gives Sanic's loggers handlers of their own just before serving
+    (rasa.utils.common.update_sanic_log_level), so their lines skip our format.
+    update_sanic_log_level becomes Rasa's followed by signpost.logs.fold_library_loggers,
+    which sends them through the root handler again (their levels are kept)."""
+    import rasa.core.run
+    import rasa.utils.common
+
+    from signpost import logs
+
+    patch = "fold_sanic_loggers"
+    check_version(patch)
+    rasas = original(rasa.utils.common.update_sanic_log_level)
+    check_shape(
+        patch,
+        rasas,
+        ["log_file", "use_syslog", "syslog_address", "syslog_port", "syslog_protocol"],
+        "rasa.utils.common.update_sanic_log_level",
+    )
+    check_looked_up(patch, rasa.core.run.serve_application, "update_sanic_log_level")
+
+    def update_and_fold(*args: Any, **kwargs: Any) -> None:
+        rasas(*args, **kwargs)
+        logs.fold_library_loggers()
+
+    replace(rasa.utils.common, "update_sanic_log_level", patch, update_and_fold, rasas)
+
+
+def apply_all(settings: Any) -> None:
+    """Every process-wide patch, each checked against this Rasa first. Applying again
+    replaces Rasa's originals afresh (never our replacements), so it changes nothing but
+    the settings the replacements use."""
+    from signpost.rasa_plugins.serve import logging_configurer
+
+    guard_remote_actions()
+    validate_action_replies_faster()
+    drop_tracker_store_fallback()
+    extend_server_app(settings)
+    use_our_logging(logging_configurer(settings.log_level, settings.log_format))
+    fold_sanic_loggers()
+
+
+SQL_TRACKER_STORE_PARAMETERS = [
+    "self",
+    "domain",
+    "dialect",
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "event_broker",
+    "login_db",
+    "query",
+    "kwargs",
+]
+
+
+def use_engine(store: SQLTrackerStore, engine: Any) -> None:
+    """Rasa 3.6's SQLTrackerStore makes its own engine in its constructor and takes none
+    from outside; ours checks pooled connections before use (so the store recovers by
+    itself after a database restart), gives up connecting after 5 s and waits for SQLite's
+    lock. This disposes of Rasa's engine and puts `engine`, and a sessionmaker bound to it,
+    where Rasa's methods look for them (`store.engine`, `store.sessionmaker`)."""
+    from sqlalchemy.orm import sessionmaker
+
+    patch = "use_engine"
+    check_version(patch)
+    check_shape(
+        patch,
+        SQLTrackerStore.__init__,
+        SQL_TRACKER_STORE_PARAMETERS,
+        "rasa.core.tracker_store.SQLTrackerStore.__init__",
+    )
+    missing = [name for name in ("engine", "sessionmaker") if name not in vars(store)]
+    if missing:
+        raise RasaChanged(f"Rasa patch {patch!r}: Rasa's SQLTrackerStore no longer sets {', '.join(missing)}")
+    store.engine.dispose()  # type: ignore[has-type]  # (Rasa's attribute is untyped)
+    store.engine = engine
+    store.sessionmaker = sessionmaker(bind=engine, future=True)
