@@ -25,14 +25,22 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt .python-version
+# The locks: requirements.txt (what the processes import) and requirements-dev.txt (the
+# development and test tools on top), both written by `make lock`.
+LOCKS := requirements.txt requirements-dev.txt
+
+$(BIN)/.installed: $(LOCKS) .python-version
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (see .python-version)"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
 	touch $@
 
-install: $(BIN)/.installed ## create .venv and install the pinned dependencies
+install: $(BIN)/.installed ## create .venv and install the hash-locked dependencies
+
+lock: $(DEPLOY_VENV)/.installed ## re-lock requirements.in and requirements-dev.in with hashes (LOCK_ARGS="--upgrade-package NAME"), then make deploy-lock
+	for lock in $(LOCKS); do CUSTOM_COMPILE_COMMAND="make lock" $(DEPLOY_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $$lock $${lock%.txt}.in || exit 1; done
 
 $(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/lexicon.py
 	$(BIN)/python -m signpost build-nlp --output $(SPACY_DIR)
@@ -119,7 +127,7 @@ compare: build ## compare NLU pipelines on the held-out split
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run run-replicas lint browser validate test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
+.PHONY: help install lock build seed train run run-replicas lint browser validate test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
 
 # Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
 # schemas, the per-image dependency locks and their audit (docs/operations.md).
@@ -143,9 +151,7 @@ deploy-lock: $(DEPLOY_VENV)/.installed ## re-lock each image's packages with has
 		--allow-unsafe --no-emit-index-url --no-emit-find-links --output-file $$lock $${lock%.txt}.in || exit 1; done
 
 deploy-audit: $(DEPLOY_VENV)/.installed ## known vulnerabilities in every lock (pip-audit; run it weekly, needs the audit service)
-	for lock in $(DEPLOY_LOCKS); do $(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --progress-spinner off \
+	for lock in $(DEPLOY_LOCKS) $(LOCKS); do $(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --progress-spinner off \
 		--vulnerability-service $(AUDIT_SERVICE) -r $$lock || exit 1; done
-	$(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
-		--vulnerability-service $(AUDIT_SERVICE) -r requirements.txt
 
 .PHONY: deploy-check deploy-lock deploy-audit
