@@ -18,7 +18,6 @@ RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml 
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
-export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
@@ -26,17 +25,20 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 # The locks: requirements.txt (what the processes import) and requirements-dev.txt (the
-# development and test tools on top), both written by `make lock`.
+# development and test tools on top), both written by `make lock`. The project itself is
+# installed editable, in a pip call of its own: --require-hashes refuses an editable
+# requirement, and --no-build-isolation builds it with the locked setuptools.
 LOCKS := requirements.txt requirements-dev.txt
 
-$(BIN)/.installed: $(LOCKS) .python-version
+$(BIN)/.installed: $(LOCKS) pyproject.toml .python-version
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (see .python-version)"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(BIN)/.installed ## create .venv and install the hash-locked dependencies
+install: $(BIN)/.installed ## create .venv, install the hash-locked dependencies and the project (editable)
 
 lock: $(DEPLOY_VENV)/.installed ## re-lock requirements.in and requirements-dev.in with hashes (LOCK_ARGS="--upgrade-package NAME"), then make deploy-lock
 	for lock in $(LOCKS); do CUSTOM_COMPILE_COMMAND="make lock" $(DEPLOY_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
