@@ -69,10 +69,10 @@ $(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wi
 train: $(MODEL) ## train the Rasa model if data or config changed
 
 run: build seed train ## install, build, seed, train, then start every process (LOG_FORMAT=json: JSON lines)
-	@$(BIN)/python scripts/run.py
+	@$(BIN)/python -m scripts.run
 
 run-replicas: build train ## two Rasa replicas (5005, 5006) and one action server on DATABASE_URL and REDIS_URL
-	$(BIN)/python scripts/run_replicas.py
+	$(BIN)/python -m scripts.run_replicas
 
 lint: $(BIN)/.installed ## ruff (format check and lint), mypy, and the generated Q&A data up to date
 	$(BIN)/ruff format --check signpost actions tests scripts eval
@@ -89,42 +89,42 @@ validate: build ## rasa data validate, failing on warnings
 test: lint build seed validate train $(DEPLOY_VENV)/.installed ## the whole suite: lint, pytest (fuzz and deploy checks included), data validation, story and NLU tests
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
-	$(BIN)/python scripts/nlu_check.py --model $(MODEL)
+	$(BIN)/python -m scripts.nlu_check --model $(MODEL)
 
 eval: build seed train ## share of evaluation descriptions whose first reply names the right type
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval.py
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval
 
 eval-real: build seed train ## real-world descriptions, conversations, questions and red flags (dev and test splits)
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_real.py --split all
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_questions.py --split all
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval_real --split all
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval_questions --split all
 	$(BIN)/python eval/red_flags/measure.py
 
 lengths: build seed train ## words, bubbles and reading age a turn (REST), SMS segments, on the held-out split
-	TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-measure-lengths} $(BIN)/python scripts/with_servers.py -- \
-		$(BIN)/python scripts/reply_length.py --split test --sms
+	TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-measure-lengths} $(BIN)/python -m scripts.with_servers -- \
+		$(BIN)/python -m scripts.reply_length --split test --sms
 
 fuzz: build seed train ## the fuzz tests at length (HYPOTHESIS_PROFILE=long) against the test servers
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -v
 
 bench: build train ## side by side with the `rasa init` bot: turn latency, 20 concurrent, turn 200 vs 10, memory (BENCH_ARGS="--port-offset 900")
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 $(LOAD_VENV)/bin/locust: .python-version
 	$(PYTHON) -m venv $(LOAD_VENV)
 	$(LOAD_VENV)/bin/pip install --quiet locust==$(LOCUST_VERSION)
 
 load: build seed train $(LOAD_VENV)/bin/locust ## locust at 20/50/100 concurrent conversations and a 10-minute soak
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.load --locust $(LOAD_VENV)/bin/locust
 
 load-replicas: build train $(LOAD_VENV)/bin/locust ## the same on two Rasa replicas (DATABASE_URL, REDIS_URL as for run-replicas)
-	$(BIN)/python scripts/run_replicas.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust \
+	$(BIN)/python -m scripts.run_replicas -- $(BIN)/python -m scripts.load --locust $(LOAD_VENV)/bin/locust \
 		--hosts http://localhost:5005,http://localhost:5006
 
 screenshot: build seed train ## docs/widget.png and docs/widget-phone.png, taken in chromium
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/screenshot.py
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.screenshot
 
 compare: build ## compare NLU pipelines on the held-out split
-	$(BIN)/python scripts/compare_pipelines.py
+	$(BIN)/python -m scripts.compare_pipelines
 
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
