@@ -86,6 +86,9 @@ browser: ## install Debian's chromium for the end-to-end browser tests (needs ro
 validate: build ## rasa data validate, failing on warnings
 	$(BIN)/rasa data validate --fail-on-warnings
 
+unit: build ## pytest without the tests that start servers (-m "not servers"): no trained model, about 3 minutes
+	$(BIN)/python -m pytest -m "not servers" -q
+
 test: lint build seed validate train $(DEPLOY_VENV)/.installed ## the whole suite: lint, pytest (fuzz and deploy checks included), data validation, story and NLU tests
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
@@ -129,7 +132,7 @@ compare: build ## compare NLU pipelines on the held-out split
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install lock build seed train run run-replicas lint browser validate test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
+.PHONY: help install lock build seed train run run-replicas lint browser validate unit test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
 
 # Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
 # schemas, the per-image dependency locks and their audit (docs/operations.md).
