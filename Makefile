@@ -18,21 +18,31 @@ RASA_DATA := $(filter-out $(LOOKUPS),$(wildcard data/nlu/*.yml data/rules/*.yml 
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
-export PYTHONPATH := $(CURDIR)
 export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt .python-version
+# The locks: requirements.txt (what the processes import) and requirements-dev.txt (the
+# development and test tools on top), both written by `make lock`. The project itself is
+# installed editable, in a pip call of its own: --require-hashes refuses an editable
+# requirement, and --no-build-isolation builds it with the locked setuptools.
+LOCKS := requirements.txt requirements-dev.txt
+
+$(BIN)/.installed: $(LOCKS) pyproject.toml .python-version
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 10), "Python 3.10 is required (see .python-version)"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes $(addprefix -r ,$(LOCKS))
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(BIN)/.installed ## create .venv and install the pinned dependencies
+install: $(BIN)/.installed ## create .venv, install the hash-locked dependencies and the project (editable)
+
+lock: $(DEPLOY_VENV)/.installed ## re-lock requirements.in and requirements-dev.in with hashes (LOCK_ARGS="--upgrade-package NAME"), then make deploy-lock
+	for lock in $(LOCKS); do CUSTOM_COMPILE_COMMAND="make lock" $(DEPLOY_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) --output-file $$lock $${lock%.txt}.in || exit 1; done
 
 $(SPACY_DIR)/.built: $(BIN)/.installed $(KNOWLEDGE) signpost/knowledge/vocabulary.py
 	$(BIN)/python -m signpost build-nlp --output $(SPACY_DIR)
@@ -59,10 +69,10 @@ $(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wi
 train: $(MODEL) ## train the Rasa model if data or config changed
 
 run: build seed train ## install, build, seed, train, then start every process (LOG_FORMAT=json: JSON lines)
-	@$(BIN)/python scripts/run.py
+	@$(BIN)/python -m scripts.run
 
 run-replicas: build train ## two Rasa replicas (5005, 5006) and one action server on DATABASE_URL and REDIS_URL
-	$(BIN)/python scripts/run_replicas.py
+	$(BIN)/python -m scripts.run_replicas
 
 lint: $(BIN)/.installed ## ruff (format check and lint), mypy, and the generated Q&A data up to date
 	$(BIN)/ruff format --check signpost actions tests scripts eval
@@ -76,50 +86,53 @@ browser: ## install Debian's chromium for the end-to-end browser tests (needs ro
 validate: build ## rasa data validate, failing on warnings
 	$(BIN)/rasa data validate --fail-on-warnings
 
+unit: build ## pytest without the tests that start servers (-m "not servers"): no trained model, about 3 minutes
+	$(BIN)/python -m pytest -m "not servers" -q
+
 test: lint build seed validate train $(DEPLOY_VENV)/.installed ## the whole suite: lint, pytest (fuzz and deploy checks included), data validation, story and NLU tests
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/core
-	$(BIN)/python scripts/nlu_check.py --model $(MODEL)
+	$(BIN)/python -m scripts.nlu_check --model $(MODEL)
 
 eval: build seed train ## share of evaluation descriptions whose first reply names the right type
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval.py
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval
 
 eval-real: build seed train ## real-world descriptions, conversations, questions and red flags (dev and test splits)
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_real.py --split all
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/eval_questions.py --split all
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval_real --split all
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.eval_questions --split all
 	$(BIN)/python eval/red_flags/measure.py
 
 lengths: build seed train ## words, bubbles and reading age a turn (REST), SMS segments, on the held-out split
-	TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-measure-lengths} $(BIN)/python scripts/with_servers.py -- \
-		$(BIN)/python scripts/reply_length.py --split test --sms
+	TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-measure-lengths} $(BIN)/python -m scripts.with_servers -- \
+		$(BIN)/python -m scripts.reply_length --split test --sms
 
 fuzz: build seed train ## the fuzz tests at length (HYPOTHESIS_PROFILE=long) against the test servers
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/fuzz -v
 
 bench: build train ## side by side with the `rasa init` bot: turn latency, 20 concurrent, turn 200 vs 10, memory (BENCH_ARGS="--port-offset 900")
-	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m scripts.bench $(BENCH_ARGS)
 
 $(LOAD_VENV)/bin/locust: .python-version
 	$(PYTHON) -m venv $(LOAD_VENV)
 	$(LOAD_VENV)/bin/pip install --quiet locust==$(LOCUST_VERSION)
 
 load: build seed train $(LOAD_VENV)/bin/locust ## locust at 20/50/100 concurrent conversations and a 10-minute soak
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.load --locust $(LOAD_VENV)/bin/locust
 
 load-replicas: build train $(LOAD_VENV)/bin/locust ## the same on two Rasa replicas (DATABASE_URL, REDIS_URL as for run-replicas)
-	$(BIN)/python scripts/run_replicas.py -- $(BIN)/python scripts/load.py --locust $(LOAD_VENV)/bin/locust \
+	$(BIN)/python -m scripts.run_replicas -- $(BIN)/python -m scripts.load --locust $(LOAD_VENV)/bin/locust \
 		--hosts http://localhost:5005,http://localhost:5006
 
 screenshot: build seed train ## docs/widget.png and docs/widget-phone.png, taken in chromium
-	$(BIN)/python scripts/with_servers.py -- $(BIN)/python scripts/screenshot.py
+	$(BIN)/python -m scripts.with_servers -- $(BIN)/python -m scripts.screenshot
 
 compare: build ## compare NLU pipelines on the held-out split
-	$(BIN)/python scripts/compare_pipelines.py
+	$(BIN)/python -m scripts.compare_pipelines
 
 clean: ## remove built artefacts (keeps .venv)
 	rm -rf build models results var $(LOOKUPS)
 
-.PHONY: help install build seed train run run-replicas lint browser validate test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
+.PHONY: help install lock build seed train run run-replicas lint browser validate unit test eval eval-real lengths fuzz bench load load-replicas screenshot compare clean
 
 # Deployment checks, in their own virtualenv (like .venv-load): checkov, strict Kubernetes
 # schemas, the per-image dependency locks and their audit (docs/operations.md).
@@ -143,9 +156,7 @@ deploy-lock: $(DEPLOY_VENV)/.installed ## re-lock each image's packages with has
 		--allow-unsafe --no-emit-index-url --no-emit-find-links --output-file $$lock $${lock%.txt}.in || exit 1; done
 
 deploy-audit: $(DEPLOY_VENV)/.installed ## known vulnerabilities in every lock (pip-audit; run it weekly, needs the audit service)
-	for lock in $(DEPLOY_LOCKS); do $(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --progress-spinner off \
+	for lock in $(DEPLOY_LOCKS) $(LOCKS); do $(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --progress-spinner off \
 		--vulnerability-service $(AUDIT_SERVICE) -r $$lock || exit 1; done
-	$(DEPLOY_VENV)/bin/pip-audit --strict --disable-pip --no-deps --progress-spinner off \
-		--vulnerability-service $(AUDIT_SERVICE) -r requirements.txt
 
 .PHONY: deploy-check deploy-lock deploy-audit

@@ -12,7 +12,7 @@ whatever else the machine is doing slows both alike. Printed, each with the rati
 - turn 10 against turn 200 of one long conversation (medians of turns 6-15 and 191-200);
 - resident memory of the Rasa server and the action server of each bot.
 
-    python scripts/bench.py [--port-offset 0] [--turns 200] [--concurrency 20]
+    python -m scripts.bench [--port-offset 0] [--turns 200] [--concurrency 20]
                             [--starter DIR] [--model PATH] [--train]
 
 The starter bot is made with `rasa init --no-prompt` in a temporary folder (trained there,
@@ -36,14 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rest import send  # noqa: E402
-
-from scripts import runner  # noqa: E402
-from signpost.knowledge.content import load_content  # noqa: E402
-from signpost.knowledge.seed import seed  # noqa: E402
-from signpost.schema import create_schema  # noqa: E402
-from signpost.storage.engine import make_engine  # noqa: E402
+from scripts import runner
+from scripts.rest import send
+from signpost.knowledge.content import load_content
+from signpost.knowledge.seed import seed
+from signpost.schema import create_schema
+from signpost.storage.engine import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 OUR_PORTS, STARTER_PORTS = (5305, 5355), (5205, 5255)

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nlu_check import load_holdout, quiet_rasa  # noqa: E402
+from scripts.nlu_check import load_holdout, quiet_rasa
 
 ROOT = Path(__file__).resolve().parent.parent
 TIE = 0.01

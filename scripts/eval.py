@@ -3,7 +3,7 @@
 A case counts as right when the first reply names at most three types, one of
 them a type the case expects, and carries the see-a-neurologist disclaimer.
 
-    python scripts/eval.py [--cases eval/descriptions.yml] [--verbose]
+    python -m scripts.eval [--cases eval/descriptions.yml] [--verbose]
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rest import send  # noqa: E402
+from scripts.rest import send
 
 ROOT = Path(__file__).resolve().parent.parent
 BULLET = "• "

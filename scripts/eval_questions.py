@@ -12,7 +12,7 @@ The expected answer is named by the question's `topic`:
   type:<id>       a dystonia type in data/knowledge/types.yml (its summary)
   response:<name> a response in domain.yml
 
-    python scripts/eval_questions.py --base http://localhost:5005 --split dev [--verbose]
+    python -m scripts.eval_questions --base http://localhost:5005 --split dev [--verbose]
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ def _yaml(path: Path) -> Any:
 
 def expected_texts() -> dict[str, str]:
     """The first sentence each `topic` value should produce."""
-    sys.path.insert(0, str(ROOT))
     from signpost.knowledge.answers import load_answers
 
     out = {a.id: first_sentence(a.answer) for a in load_answers()}

@@ -7,7 +7,7 @@ the reply names no type and asks for the body region or what happens there.
 A reply about one type (after "I was diagnosed with Meige syndrome") names that type.
 A conversation counts as right when the reply to its last turn is right.
 
-    python scripts/eval_real.py --base http://localhost:5005 --split dev|test|all [--verbose]
+    python -m scripts.eval_real --base http://localhost:5005 --split dev|test|all [--verbose]
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval import disclaimer_texts, load_names, named_types  # noqa: E402
+from scripts.eval import disclaimer_texts, load_names, named_types
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "eval" / "real"

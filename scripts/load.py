@@ -2,7 +2,7 @@
 then a soak, reporting turns per second, p50/p95 latency, error rate and memory growth.
 Prints figures; asserts nothing.
 
-    python scripts/load.py --locust .venv-load/bin/locust [--users 20,50,100] [--duration 60]
+    python -m scripts.load --locust .venv-load/bin/locust [--users 20,50,100] [--duration 60]
                            [--soak 600] [--hosts http://localhost:5005[,http://localhost:5006]]
 
 The scenario is scripts/load/locustfile.py (whole conversations, 2-5 s between

@@ -8,7 +8,7 @@ retrieval intent answers with a short answer narrowing that same topic (its
 `topic` in data/knowledge/answers.yml) counts as right: it is the more specific
 reply to the same question (docs/questions.md).
 
-    python scripts/nlu_check.py --model models/signpost.tar.gz [--threshold 0.90] [--verbose]
+    python -m scripts.nlu_check --model models/signpost.tar.gz [--threshold 0.90] [--verbose]
 """
 
 from __future__ import annotations

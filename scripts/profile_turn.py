@@ -1,6 +1,6 @@
 """Where a turn's time goes: py-spy samples both servers while turns run, by part.
 
-    python scripts/profile_turn.py [--port-offset 1000] [--turns 60] [--long 200] [--model PATH]
+    python -m scripts.profile_turn [--port-offset 1000] [--turns 60] [--long 200] [--model PATH]
 
 Starts the Rasa server and the action server on a freshly seeded SQLite database (ports
 from 5305 shifted by --port-offset, as `make bench`), sends `--turns` signposting turns
@@ -21,10 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import CONVERSATION, OUR_PORTS, SIGNPOSTING, Bot, seeded_database  # noqa: E402
-
-from scripts import runner  # noqa: E402
+from scripts import runner
+from scripts.bench import CONVERSATION, OUR_PORTS, SIGNPOSTING, Bot, seeded_database
 
 RATE = 200
 # The first part whose marker appears in a sample's stack gets the sample (most specific first).

@@ -11,7 +11,7 @@ text. Reading age is signpost.language.readability's (Flesch-Kincaid grade + 5, 
 Also checked: every reply that names a type carries a disclaimer that says
 "not a diagnosis" and names a neurologist.
 
-    python scripts/reply_length.py --base http://localhost:5005 --split test [--sms] [--verbose]
+    python -m scripts.reply_length --base http://localhost:5005 --split test [--sms] [--verbose]
 """
 
 from __future__ import annotations
@@ -29,12 +29,9 @@ from typing import Any, Sequence
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_real import send  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from eval import load_names, named_types  # noqa: E402
-from signpost.language.readability import reading_age  # noqa: E402
+from scripts.eval import load_names, named_types
+from scripts.eval_real import send
+from signpost.language.readability import reading_age
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLLOW_UPS = ("more tips", "contacts", "what is dystonia?", "thanks")

@@ -4,8 +4,8 @@ DATABASE_URL (postgresql://...) and REDIS_URL must name the shared servers; the
 database is created if it does not exist and the knowledge base is seeded.
 Rasa listens on 5005 and 5006; put a load balancer in front of both.
 
-    python scripts/run_replicas.py                  # run until Ctrl-C
-    python scripts/run_replicas.py -- COMMAND ...   # run COMMAND against them, then stop
+    python -m scripts.run_replicas                  # run until Ctrl-C
+    python -m scripts.run_replicas -- COMMAND ...   # run COMMAND against them, then stop
 """
 
 from __future__ import annotations

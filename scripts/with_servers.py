@@ -1,6 +1,6 @@
 """Run a command against the assistant, starting it first if it is not already up.
 
-python scripts/with_servers.py -- COMMAND [ARGS...]
+python -m scripts.with_servers -- COMMAND [ARGS...]
 """
 
 from __future__ import annotations

@@ -370,12 +370,17 @@ def test_images_fetch_nothing_at_start():
     assert "RASA_TELEMETRY_ENABLED=false" in "\n".join(stages()["runtime"])
 
 
-def _lock(name: str) -> dict[str, str]:
-    """Package -> pinned version in deploy/requirements/<name>.txt, each pin with hashes."""
-    text = (LOCKS / f"{name}.txt").read_text()
+def _pins(path: Path) -> dict[str, str]:
+    """Package -> pinned version in a pip-compile lock, each pin with hashes."""
+    text = path.read_text()
     pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n\s+--hash=sha256:[0-9a-f]{64}", text, re.M))
-    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), f"{name}.txt: a pin without a hash"
+    assert len(pins) == len(re.findall(r"^[A-Za-z0-9_.-]+==", text, re.M)), f"{path.name}: a pin without a hash"
     return {package.lower().replace("_", "-"): version for package, version in pins.items()}
+
+
+def _lock(name: str) -> dict[str, str]:
+    """Package -> pinned version in deploy/requirements/<name>.txt."""
+    return _pins(LOCKS / f"{name}.txt")
 
 
 @pytest.mark.parametrize(
@@ -403,11 +408,26 @@ def test_each_image_installs_only_its_own_hash_locked_packages(stage, builder, w
 def test_the_web_front_gets_a_current_aiohttp_and_rasa_its_tested_tree():
     major, minor = (int(n) for n in _lock("web")["aiohttp"].split(".")[:2])
     assert (major, minor) >= (3, 13)
-    tested = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M))
-    tested = {k.lower().replace("_", "-").replace(".", "-"): v for k, v in tested.items()}
+    tested = _pins(ROOT / "requirements.txt")
+    assert {"rasa", "tensorflow", "spacy"} <= set(tested)
     for package, version in _lock("rasa").items():
-        if package.replace(".", "-") in tested:
-            assert tested[package.replace(".", "-")] == version, package
+        if package in tested:
+            assert tested[package] == version, package
+
+
+def test_the_projects_locks_split_runtime_from_development_and_agree():
+    runtime, development = _pins(ROOT / "requirements.txt"), _pins(ROOT / "requirements-dev.txt")
+    tools = {
+        re.split(r"[<>=\[ #]", line, maxsplit=1)[0].lower()
+        for line in (ROOT / "requirements-dev.in").read_text().splitlines()
+        if line and not line.startswith(("#", "-"))
+    }
+    assert {"pytest", "mypy", "ruff", "playwright"} <= tools <= set(development)
+    assert not tools & set(runtime)
+    assert not {"rasa", "tensorflow"} & set(development)
+    assert all(development[p] == runtime[p] for p in set(development) & set(runtime))
+    assert runtime["rasa"] == "3.6.21" and runtime["rasa-sdk"] == "3.6.2"
+    assert runtime["sqlalchemy"].startswith("1.4.") and runtime["spacy"].startswith("3.4.")
 
 
 def test_jobs_run_real_commands():

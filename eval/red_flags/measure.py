@@ -12,15 +12,13 @@ threshold. `--sweep` lists dev figures by threshold, to choose it.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from signpost.language.red_flags import default_detector
 
-from signpost.language.red_flags import default_detector  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 SWEEP = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)

@@ -132,13 +132,13 @@ async def test_an_unsure_answer_is_the_honest_gap(dispatcher, tracker, domain):
     assert _responses(dispatcher)[0] == "utter_faq/gap"
 
 
-async def test_a_narrower_answer_replaces_the_topic_page(dispatcher, tracker, domain):
+async def test_a_narrower_answer_replaces_the_topic_page(knowledge_db, dispatcher, tracker, domain):
     t = _with_selection(tracker, "ask_cure", "progression", REFINE_SAME_TOPIC + 0.1)
     await ActionAnswerTopic().run(dispatcher, t, domain)
     assert _responses(dispatcher) == ["utter_faq/progression", "utter_disclaimer"]
 
 
-async def test_a_general_question_keeps_the_topic_page(dispatcher, tracker, domain):
+async def test_a_general_question_keeps_the_topic_page(knowledge_db, dispatcher, tracker, domain):
     t = _with_selection(tracker, "ask_cure", "progression", REFINE_SAME_TOPIC - 0.2)
     await ActionAnswerTopic().run(dispatcher, t, domain)
     assert _responses(dispatcher)[0] == "utter_topic"
