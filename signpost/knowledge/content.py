@@ -15,6 +15,7 @@ exist, a key no model has (a misspelling would otherwise be dropped unseen).
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import json
 import re
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import phonenumbers
 import yaml
 from phonenumbers import shortnumberinfo
-from pydantic import BaseModel, Extra, ValidationError, validator
+from pydantic import BaseModel, Extra, ValidationError, root_validator, validator
 from pydantic.fields import ModelField
 
 from signpost.config import KNOWLEDGE_DIR, ROOT
@@ -166,6 +167,9 @@ else:
             return _date(value)
 
 
+_STORED = contextvars.ContextVar("reading_stored_items", default=False)
+
+
 class _Frozen(BaseModel):
     class Config:
         frozen = True
@@ -177,6 +181,14 @@ class Item(_Frozen):
     """One knowledge item: every model below is one, and is stored and read back as one."""
 
     id: Text
+
+    @root_validator(pre=True)
+    def _known_fields_when_stored(cls, values: dict[str, Any]) -> dict[str, Any]:
+        # What a newer release stored may carry a field this one does not know yet: skip it
+        # (in the YAML an unknown key is a mistake, and an error).
+        if _STORED.get():
+            return {k: v for k, v in values.items() if k in cls.__fields__}
+        return values
 
     @validator("*", pre=True)
     def _absent_when_none(cls, value: Any, field: ModelField) -> Any:
@@ -193,8 +205,13 @@ class Item(_Frozen):
 
     @classmethod
     def from_stored(cls: type[_I], data: dict[str, Any]) -> _I:
-        """The item back from what `stored` gave, checked again as the YAML was."""
-        return cls.parse_obj(data)
+        """The item back from what `stored` gave, checked again as the YAML was (fields it
+        does not have, stored by a newer release, are left out)."""
+        token = _STORED.set(True)
+        try:
+            return cls.parse_obj(data)
+        finally:
+            _STORED.reset(token)
 
 
 _I = TypeVar("_I", bound=Item)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from signpost.config import KNOWLEDGE_DIR
 from signpost.knowledge import repository
-from signpost.knowledge.content import MODELS
+from signpost.knowledge.content import MODELS, Contact, ContentError, load_content
 from signpost.knowledge.models import ItemRow
 from signpost.knowledge.seed import seed
 from signpost.schema import create_schema
@@ -167,6 +171,65 @@ def test_every_field_of_every_item_reads_back_as_loaded(seeded, content):
             for name in model.__fields__:
                 assert getattr(back, name) == getattr(item, name), (entity, item.id, name)
                 assert type(getattr(back, name)) is type(getattr(item, name)), (entity, item.id, name)
+
+
+class ContactWithLanguages(Contact):
+    """A contact with a field added, defined here and nowhere else."""
+
+    languages: tuple[str, ...] = ()
+
+
+@pytest.fixture
+def contacts_with_languages(monkeypatch, tmp_path):
+    """The knowledge YAML with `languages` on one contact, and the model that has the field."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    data = yaml.safe_load((directory / "contacts.yml").read_text())
+    data["contacts"][0]["languages"] = ["English", "Welsh"]
+    (directory / "contacts.yml").write_text(yaml.safe_dump(data))
+    monkeypatch.setitem(MODELS, "contacts", ContactWithLanguages)
+    return directory, data["contacts"][0]["id"]
+
+
+def test_a_field_added_to_a_model_is_loaded_stored_and_read_with_no_other_change(
+    contacts_with_languages, sqlite_url, fresh_cache
+):
+    directory, contact_id = contacts_with_languages
+    content = load_content(directory)
+    engine = make_engine(sqlite_url)
+    try:
+        seed(engine, content)
+        with Session(engine) as s:
+            given = repository.contact(s, contact_id)
+            others = [c for c in repository.contacts_for(s) if c.id != contact_id]
+        assert isinstance(given, ContactWithLanguages)
+        assert given.languages == ("English", "Welsh")
+        assert others and all(c.languages == () for c in others)
+    finally:
+        engine.dispose()
+
+
+def test_without_the_field_in_the_model_the_key_is_refused(contacts_with_languages, monkeypatch):
+    directory, contact_id = contacts_with_languages
+    monkeypatch.setitem(MODELS, "contacts", Contact)
+    with pytest.raises(ContentError, match=f"contacts.yml '{contact_id}': unknown key 'languages'"):
+        load_content(directory)
+
+
+def test_a_field_stored_by_a_newer_release_is_skipped_on_reading(contacts_with_languages, sqlite_url, fresh_cache):
+    """While one release replaces another, processes of the older one read what the newer seeded."""
+    directory, contact_id = contacts_with_languages
+    engine = make_engine(sqlite_url)
+    try:
+        seed(engine, load_content(directory))
+        with pytest.MonkeyPatch.context() as older:
+            older.setitem(MODELS, "contacts", Contact)
+            with Session(engine) as s:
+                given = repository.contact(s, contact_id)
+        assert type(given) is Contact and given.id == contact_id
+        assert not hasattr(given, "languages")
+    finally:
+        engine.dispose()
 
 
 # The knowledge tables as the release before kb_items made them (a column per field).
