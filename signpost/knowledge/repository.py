@@ -1,77 +1,31 @@
-"""Small read functions over the knowledge tables. Each takes a Session.
+"""Small read functions over the knowledge table. Each takes a Session.
 
 The knowledge base changes only when `seed` runs, so each process keeps it in memory
-(`Knowledge`, one per database) and reads the tables again only when the content
+(`Knowledge`, one per database) and reads the table again only when the content
 version that `seed` writes (kb_version) has changed: one small query per session,
-made by the first read in that session, instead of a query per function call.
+made by the first read in that session, instead of a query per function call. Each
+item is parsed back into its model (signpost.knowledge.content) once per version.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from signpost.knowledge.content import Contact, DystoniaType, Subtype, Term, Tip, Topic
-from signpost.knowledge.models import (
-    CONTENT_VERSION_ID,
-    ContactRow,
-    ContentVersionRow,
-    TermRow,
-    TipRow,
-    TopicRow,
-    TypeRow,
-)
+from signpost.knowledge.content import MODELS, Contact, DystoniaType, Subtype, Term, Tip, Topic
+from signpost.knowledge.models import CONTENT_VERSION_ID, ContentVersionRow, ItemRow
 from signpost.language.triage import TypeRule, rules_for
 
 _SESSION_KEY = "signpost.knowledge"
 
 
-def _type(row: TypeRow) -> DystoniaType:
-    return DystoniaType(
-        id=row.id,
-        name=row.name,
-        aliases=tuple(row.aliases),
-        summary=row.summary,
-        details=row.details,
-        match=dict(row.match),
-        source=row.source,
-        reviewed=row.reviewed,
-        subtypes=tuple(Subtype(**s) for s in row.subtypes),
-    )
-
-
-def _contact(row: ContactRow) -> Contact:
-    return Contact(
-        id=row.id,
-        name=row.name,
-        kind=row.kind,
-        description=row.description,
-        source=row.source,
-        reviewed=row.reviewed,
-        phone=row.phone,
-        email=row.email,
-        website=row.website,
-        meets=row.meets,
-        places=tuple(row.places),
-        topics=tuple(row.topics),
-        for_types=tuple(row.for_types),
-    )
-
-
-def _topic(row: TopicRow) -> Topic:
-    return Topic(row.id, row.intent, row.title, row.summary, row.details, row.source, row.reviewed)
-
-
-def _tip(row: TipRow) -> Tip:
-    return Tip(row.id, row.kind, row.text, tuple(row.types), row.source, row.reviewed)
-
-
 @dataclass(frozen=True)
 class Knowledge:
-    """Everything the knowledge tables hold, in content order."""
+    """Everything the knowledge table holds, in content order."""
 
     types: tuple[DystoniaType, ...]
     terms: dict[str, Term]
@@ -82,20 +36,19 @@ class Knowledge:
 
     @classmethod
     def read(cls, session: Session) -> Knowledge:
-        def rows(model):  # type: ignore[no-untyped-def]
-            return session.scalars(select(model).order_by(model.position))
-
-        types = tuple(_type(r) for r in rows(TypeRow))
+        """Every item, through the model of its kind; kinds this release does not know are skipped."""
+        items: dict[str, list[Any]] = {entity: [] for entity in MODELS}
+        stored = session.execute(select(ItemRow.entity, ItemRow.data).order_by(ItemRow.entity, ItemRow.position))
+        for entity, data in stored:
+            if entity in MODELS:
+                items[entity].append(MODELS[entity].from_stored(data))
         return cls(
-            types=types,
-            terms={
-                r.id: Term(r.id, r.kind, r.label, r.mention, tuple(r.phrases), r.implies_region, r.button)
-                for r in rows(TermRow)
-            },
-            tips=tuple(_tip(r) for r in rows(TipRow)),
-            contacts=tuple(_contact(r) for r in rows(ContactRow)),
-            topics=tuple(_topic(r) for r in rows(TopicRow)),
-            rules=tuple(rules_for(list(types))),
+            types=tuple(items["types"]),
+            terms={t.id: t for t in items["terms"]},
+            tips=tuple(items["tips"]),
+            contacts=tuple(items["contacts"]),
+            topics=tuple(items["topics"]),
+            rules=tuple(rules_for(items["types"])),
         )
 
 

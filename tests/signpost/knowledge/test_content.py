@@ -6,6 +6,7 @@ import re
 
 import phonenumbers
 import pytest
+import yaml
 from phonenumbers import shortnumberinfo
 
 from signpost.knowledge import content as kc
@@ -136,4 +137,45 @@ def test_content_errors_name_the_problem(tmp_path, content):
         " source: 002_6dfd823406a8fb60.txt, reviewed: 2026-11-21}\n"
     )
     with pytest.raises(kc.ContentError, match="not a valid number"):
+        kc.load_content(tmp_path)
+
+
+GOOD_CONTACT = {
+    "id": "x",
+    "name": "X",
+    "kind": "helpline",
+    "description": "d",
+    "phone": "020 7793 3650",
+    "source": "002_6dfd823406a8fb60.txt",
+    "reviewed": "2026-11-21",
+}
+
+
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        ({"phnoe": "020 7793 3650"}, "contacts.yml 'x': unknown key 'phnoe'"),
+        ({"reviewed": "soon"}, "contacts.yml 'x': 'reviewed' must be a date, got 'soon'"),
+        ({"email": "info@"}, "contacts.yml 'x': email 'info@' is malformed"),
+        ({"short_number": "perhaps"}, "contacts.yml 'x': 'short_number': value could not be parsed to a boolean"),
+        ({"name": "", "kind": "hotline"}, "contacts.yml 'x': 'name' is missing or empty; unknown kind 'hotline'"),
+        ({"source": None}, "contacts.yml 'x': 'source' is missing or empty"),
+    ],
+)
+def test_each_problem_of_an_item_is_named(tmp_path, change, problem):
+    for name in ("vocabulary.yml", "types.yml", "tips.yml", "topics.yml"):
+        (tmp_path / name).write_text((kc.KNOWLEDGE_DIR / name).read_text())
+    (tmp_path / "contacts.yml").write_text(yaml.safe_dump({"contacts": [{**GOOD_CONTACT, **change}]}))
+    with pytest.raises(kc.ContentError) as raised:
+        kc.load_content(tmp_path)
+    assert str(raised.value) == problem
+
+
+def test_a_problem_in_a_subtype_says_which(tmp_path):
+    for name in ("vocabulary.yml", "tips.yml", "contacts.yml", "topics.yml"):
+        (tmp_path / name).write_text((kc.KNOWLEDGE_DIR / name).read_text())
+    data = yaml.safe_load((kc.KNOWLEDGE_DIR / "types.yml").read_text())
+    del data["types"][0]["subtypes"][1]["name"]
+    (tmp_path / "types.yml").write_text(yaml.safe_dump(data))
+    with pytest.raises(kc.ContentError, match=r"types.yml 'cervical': subtypes\[1\]: 'name' is missing or empty"):
         kc.load_content(tmp_path)

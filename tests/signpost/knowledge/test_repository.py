@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
+import shutil
 
 import pytest
-from sqlalchemy import func, select
+import yaml
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from signpost.config import KNOWLEDGE_DIR
 from signpost.knowledge import repository
-from signpost.knowledge.models import ContactRow, TypeRow
+from signpost.knowledge.content import MODELS, Contact, ContentError, load_content
+from signpost.knowledge.models import ItemRow
 from signpost.knowledge.seed import seed
+from signpost.schema import create_schema
 from signpost.storage.engine import make_engine
+
+
+def _count(session, entity):
+    return session.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.entity == entity))
 
 
 @pytest.fixture
@@ -24,22 +32,22 @@ def seeded(database_url, content):
 
 def test_seeding_twice_changes_nothing(seeded, content):
     with Session(seeded) as s:
-        before = s.scalar(select(func.count()).select_from(TypeRow))
+        before = _count(s, "types")
     seed(seeded, content)
     with Session(seeded) as s:
-        assert s.scalar(select(func.count()).select_from(TypeRow)) == before == len(content.types)
+        assert _count(s, "types") == before == len(content.types)
 
 
 def test_seeding_removes_what_the_yaml_no_longer_has(seeded, content):
-    trimmed = dataclasses.replace(content, contacts=content.contacts[:2])
+    trimmed = content.copy(update={"contacts": content.contacts[:2]})
     seed(seeded, trimmed)
     with Session(seeded) as s:
-        assert s.scalar(select(func.count()).select_from(ContactRow)) == 2
+        assert _count(s, "contacts") == 2
 
 
 def test_seeding_applies_edits(seeded, content):
-    first = dataclasses.replace(content.types[0], summary="Edited summary.")
-    seed(seeded, dataclasses.replace(content, types=(first, *content.types[1:])))
+    first = content.types[0].copy(update={"summary": "Edited summary."})
+    seed(seeded, content.copy(update={"types": (first, *content.types[1:])}))
     with Session(seeded) as s:
         assert repository.find_type(s, first.id)[0].summary == "Edited summary."
 
@@ -95,8 +103,8 @@ def test_knowledge_is_read_again_when_seed_changes_it(seeded, content, fresh_cac
     first = content.types[0]
     with Session(seeded) as s:
         assert repository.list_types(s)[0].name == first.name
-    renamed = dataclasses.replace(first, name=first.name + " (renamed)")
-    seed(seeded, dataclasses.replace(content, types=(renamed, *content.types[1:])))
+    renamed = first.copy(update={"name": first.name + " (renamed)"})
+    seed(seeded, content.copy(update={"types": (renamed, *content.types[1:])}))
     with Session(seeded) as s:
         assert repository.list_types(s)[0].name == renamed.name
         assert repository.find_type(s, first.id)[0].name == renamed.name
@@ -134,6 +142,135 @@ def test_seeding_the_same_content_keeps_its_version(seeded, content):
     seed(seeded, content)
     with Session(seeded) as s:
         assert s.scalar(select(ContentVersionRow.version)) == before
-    seed(seeded, dataclasses.replace(content, tips=content.tips[1:]))
+    seed(seeded, content.copy(update={"tips": content.tips[1:]}))
     with Session(seeded) as s:
         assert s.scalar(select(ContentVersionRow.version)) != before
+
+
+def _knowledge_items(session):
+    found = repository.Knowledge.read(session)
+    return {
+        "types": found.types,
+        "terms": tuple(found.terms.values()),
+        "tips": found.tips,
+        "contacts": found.contacts,
+        "topics": found.topics,
+    }
+
+
+def test_every_field_of_every_item_reads_back_as_loaded(seeded, content):
+    """What the actions read from the database is what the NLU and the web front read from the YAML."""
+    assert set(MODELS) == {"types", "terms", "tips", "contacts", "topics"}
+    with Session(seeded) as s:
+        stored = _knowledge_items(s)
+    for entity, model in MODELS.items():
+        loaded = getattr(content, entity)
+        assert [item.id for item in stored[entity]] == [item.id for item in loaded], entity
+        for back, item in zip(stored[entity], loaded):
+            assert type(back) is model
+            for name in model.__fields__:
+                assert getattr(back, name) == getattr(item, name), (entity, item.id, name)
+                assert type(getattr(back, name)) is type(getattr(item, name)), (entity, item.id, name)
+
+
+class ContactWithLanguages(Contact):
+    """A contact with a field added, defined here and nowhere else."""
+
+    languages: tuple[str, ...] = ()
+
+
+@pytest.fixture
+def contacts_with_languages(monkeypatch, tmp_path):
+    """The knowledge YAML with `languages` on one contact, and the model that has the field."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    data = yaml.safe_load((directory / "contacts.yml").read_text())
+    data["contacts"][0]["languages"] = ["English", "Welsh"]
+    (directory / "contacts.yml").write_text(yaml.safe_dump(data))
+    monkeypatch.setitem(MODELS, "contacts", ContactWithLanguages)
+    return directory, data["contacts"][0]["id"]
+
+
+def test_a_field_added_to_a_model_is_loaded_stored_and_read_with_no_other_change(
+    contacts_with_languages, sqlite_url, fresh_cache
+):
+    directory, contact_id = contacts_with_languages
+    content = load_content(directory)
+    engine = make_engine(sqlite_url)
+    try:
+        seed(engine, content)
+        with Session(engine) as s:
+            given = repository.contact(s, contact_id)
+            others = [c for c in repository.contacts_for(s) if c.id != contact_id]
+        assert isinstance(given, ContactWithLanguages)
+        assert given.languages == ("English", "Welsh")
+        assert others and all(c.languages == () for c in others)
+    finally:
+        engine.dispose()
+
+
+def test_without_the_field_in_the_model_the_key_is_refused(contacts_with_languages, monkeypatch):
+    directory, contact_id = contacts_with_languages
+    monkeypatch.setitem(MODELS, "contacts", Contact)
+    with pytest.raises(ContentError, match=f"contacts.yml '{contact_id}': unknown key 'languages'"):
+        load_content(directory)
+
+
+def test_a_field_stored_by_a_newer_release_is_skipped_on_reading(contacts_with_languages, sqlite_url, fresh_cache):
+    """While one release replaces another, processes of the older one read what the newer seeded."""
+    directory, contact_id = contacts_with_languages
+    engine = make_engine(sqlite_url)
+    try:
+        seed(engine, load_content(directory))
+        with pytest.MonkeyPatch.context() as older:
+            older.setitem(MODELS, "contacts", Contact)
+            with Session(engine) as s:
+                given = repository.contact(s, contact_id)
+        assert type(given) is Contact and given.id == contact_id
+        assert not hasattr(given, "languages")
+    finally:
+        engine.dispose()
+
+
+# The knowledge tables as the release before kb_items made them (a column per field).
+_OLD_TABLES = [
+    """CREATE TABLE kb_types (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, name VARCHAR(200) NOT NULL,
+    aliases JSON NOT NULL, summary TEXT NOT NULL, details TEXT NOT NULL, subtypes JSON NOT NULL,
+    "match" JSON NOT NULL, source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL, PRIMARY KEY (id))""",
+    """CREATE TABLE kb_terms (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, kind VARCHAR(16) NOT NULL,
+    label VARCHAR(200) NOT NULL, mention VARCHAR(300) NOT NULL, phrases JSON NOT NULL,
+    implies_region VARCHAR(64), button VARCHAR(100), PRIMARY KEY (id))""",
+    """CREATE TABLE kb_tips (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, kind VARCHAR(32) NOT NULL,
+    text TEXT NOT NULL, types JSON NOT NULL, source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL,
+    PRIMARY KEY (id))""",
+    """CREATE TABLE kb_contacts (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, name VARCHAR(200) NOT NULL,
+    kind VARCHAR(32) NOT NULL, description TEXT NOT NULL, phone VARCHAR(40), email VARCHAR(200),
+    website VARCHAR(300), meets TEXT, places JSON NOT NULL, topics JSON NOT NULL, for_types JSON NOT NULL,
+    source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL, PRIMARY KEY (id))""",
+    """CREATE TABLE kb_topics (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, intent VARCHAR(64),
+    title VARCHAR(200) NOT NULL, summary TEXT NOT NULL, details TEXT NOT NULL, source VARCHAR(300) NOT NULL,
+    reviewed DATE NOT NULL, PRIMARY KEY (id))""",
+    "CREATE INDEX ix_kb_topics_intent ON kb_topics (intent)",
+    "CREATE TABLE kb_version (id VARCHAR(16) NOT NULL, version VARCHAR(64) NOT NULL, PRIMARY KEY (id))",
+    """INSERT INTO kb_contacts VALUES ('dystonia_uk', 0, 'Dystonia UK helpline', 'helpline', 'Old text.',
+    '020 7793 3650', NULL, NULL, NULL, '[]', '[]', '[]', '004_0859b15e0769b2b8.txt', '2026-11-21')""",
+    "INSERT INTO kb_version VALUES ('content', 'a version the release before wrote')",
+]
+
+
+def test_seed_works_on_a_database_the_release_before_made(sqlite_url, content, fresh_cache):
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.begin() as conn:
+            for statement in _OLD_TABLES:
+                conn.execute(text(statement))
+        create_schema(engine)  # as `python -m signpost seed` does
+        counts = seed(engine, content)
+        assert counts["kb_contacts"] == len(content.contacts)
+        with Session(engine) as s:
+            assert _knowledge_items(s) == {entity: getattr(content, entity) for entity in MODELS}
+            assert repository.contact(s, "dystonia_uk").description == content.contacts[0].description
+            # the old tables are left for processes of the release before, still running during a rollout
+            assert s.execute(text("SELECT description FROM kb_contacts")).scalar() == "Old text."
+    finally:
+        engine.dispose()
