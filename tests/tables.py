@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import MetaData, select
+from sqlalchemy.engine import Engine
 
 from signpost.storage.engine import make_engine
 
@@ -29,3 +30,15 @@ def tables_mentioning(database_url: str, needle: str) -> dict[str, int]:
     """Tables with rows that contain `needle`, and how many rows."""
     found = {name: sum(needle in row for row in rows) for name, rows in rows_by_table(database_url).items()}
     return {name: n for name, n in found.items() if n}
+
+
+def made_before_migrations(engine: Engine) -> None:
+    """The tables a release before migrations made with create_all: those of the first
+    revision, and no Alembic version table."""
+    from alembic import command
+
+    from signpost.schema import alembic_config
+
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.exec_driver_sql("DROP TABLE alembic_version")

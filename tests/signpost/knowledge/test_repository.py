@@ -16,6 +16,7 @@ from signpost.knowledge.models import ItemRow
 from signpost.knowledge.seed import seed
 from signpost.schema import create_schema
 from signpost.storage.engine import make_engine
+from tests.tables import made_before_migrations
 
 
 def _count(session, entity):
@@ -233,25 +234,7 @@ def test_a_field_stored_by_a_newer_release_is_skipped_on_reading(contacts_with_l
 
 
 # The knowledge tables as the release before kb_items made them (a column per field).
-_OLD_TABLES = [
-    """CREATE TABLE kb_types (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, name VARCHAR(200) NOT NULL,
-    aliases JSON NOT NULL, summary TEXT NOT NULL, details TEXT NOT NULL, subtypes JSON NOT NULL,
-    "match" JSON NOT NULL, source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL, PRIMARY KEY (id))""",
-    """CREATE TABLE kb_terms (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, kind VARCHAR(16) NOT NULL,
-    label VARCHAR(200) NOT NULL, mention VARCHAR(300) NOT NULL, phrases JSON NOT NULL,
-    implies_region VARCHAR(64), button VARCHAR(100), PRIMARY KEY (id))""",
-    """CREATE TABLE kb_tips (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, kind VARCHAR(32) NOT NULL,
-    text TEXT NOT NULL, types JSON NOT NULL, source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL,
-    PRIMARY KEY (id))""",
-    """CREATE TABLE kb_contacts (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, name VARCHAR(200) NOT NULL,
-    kind VARCHAR(32) NOT NULL, description TEXT NOT NULL, phone VARCHAR(40), email VARCHAR(200),
-    website VARCHAR(300), meets TEXT, places JSON NOT NULL, topics JSON NOT NULL, for_types JSON NOT NULL,
-    source VARCHAR(300) NOT NULL, reviewed DATE NOT NULL, PRIMARY KEY (id))""",
-    """CREATE TABLE kb_topics (id VARCHAR(64) NOT NULL, position INTEGER NOT NULL, intent VARCHAR(64),
-    title VARCHAR(200) NOT NULL, summary TEXT NOT NULL, details TEXT NOT NULL, source VARCHAR(300) NOT NULL,
-    reviewed DATE NOT NULL, PRIMARY KEY (id))""",
-    "CREATE INDEX ix_kb_topics_intent ON kb_topics (intent)",
-    "CREATE TABLE kb_version (id VARCHAR(16) NOT NULL, version VARCHAR(64) NOT NULL, PRIMARY KEY (id))",
+_OLD_ROWS = [
     """INSERT INTO kb_contacts VALUES ('dystonia_uk', 0, 'Dystonia UK helpline', 'helpline', 'Old text.',
     '020 7793 3650', NULL, NULL, NULL, '[]', '[]', '[]', '004_0859b15e0769b2b8.txt', '2026-11-21')""",
     "INSERT INTO kb_version VALUES ('content', 'a version the release before wrote')",
@@ -261,8 +244,9 @@ _OLD_TABLES = [
 def test_seed_works_on_a_database_the_release_before_made(sqlite_url, content, fresh_cache):
     engine = make_engine(sqlite_url)
     try:
+        made_before_migrations(engine)  # every table of the first revision, no version table
         with engine.begin() as conn:
-            for statement in _OLD_TABLES:
+            for statement in _OLD_ROWS:
                 conn.execute(text(statement))
         create_schema(engine)  # as `python -m signpost seed` does
         counts = seed(engine, content)

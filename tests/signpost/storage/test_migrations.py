@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from signpost import schema
 from signpost.storage.base import Base
 from signpost.storage.engine import make_engine
+from tests.tables import made_before_migrations
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -44,7 +45,7 @@ def test_a_second_start_changes_nothing(engine):
 
 
 def test_a_database_made_before_migrations_is_stamped_and_kept(engine):
-    Base.metadata.create_all(engine)  # as every start did before there were revisions
+    made_before_migrations(engine)  # as every start did before there were revisions
     with engine.begin() as connection:
         connection.exec_driver_sql("INSERT INTO staff_users (username, password_hash, created_at) "
                                    "VALUES ('kept', 'x', '2026-01-01 00:00:00')")  # fmt: skip
