@@ -11,12 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, knowledge_engine, latest_intent
+from signpost.dialogue import KEEP_ASKING
 from signpost.knowledge import repository
 from signpost.language.triage import implied_regions
 
-# Intents that, while the form waits for an answer, mean "try again" rather
-# than a side question handled by a rule.
-KEEP_ASKING = {"describe_symptoms", "nlu_fallback", "greet", "affirm", "deny", "thanks", "confirm_safe"}
 # What a person describes adds up over the conversation: eyes in one message and the
 # jaw in the next is both, and so is a neck now and a shoulder later.
 CUMULATIVE = ("body_region", "symptom", "modifier")

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, shown, shows, template
 from actions.signposting import HELPLINE_ID, first_sentences
+from signpost.dialogue import NLU_FALLBACK_INTENT, RETRIEVAL_INTENT
 from signpost.knowledge import repository
-from signpost.knowledge.answers import GAP_ID, RETRIEVAL_INTENT, Answer, answers_by_id
+from signpost.knowledge.answers import GAP_ID, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
 TYPE_SENTENCES = 3  # "what is blepharospasm?": the answer in a few sentences
@@ -28,7 +29,6 @@ REFINE_SAME_TOPIC = 0.5
 REFINE_OTHER_TOPIC = 0.8
 # When the intent classifier was unsure (nlu_fallback) but the answer is clear.
 FALLBACK_ANSWER = 0.9
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -72,7 +72,7 @@ class ActionAnswerTopic(SignpostAction):
             chosen = answer_id if answer_id in answers and confidence >= FAQ_MIN_CONFIDENCE else GAP_ID
             dispatcher.utter_message(response=answers[chosen or GAP_ID].response_name)
             return []
-        if intent == FALLBACK_INTENT:
+        if intent == NLU_FALLBACK_INTENT:
             answer_id, confidence = selected_answer(tracker)
             clear = answers_by_id().get(answer_id or "") if confidence >= FALLBACK_ANSWER else None
             dispatcher.utter_message(response=clear.response_name if clear else "utter_default")

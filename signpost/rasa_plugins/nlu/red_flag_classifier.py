@@ -40,6 +40,7 @@ from signpost.dialogue import (
     DECISIVE_CATEGORIES,
     INTENT_FOR_CATEGORY,
     LOW_MOOD,
+    LOW_MOOD_OVERRIDES,
     RED_FLAG_CATEGORIES,
 )
 from signpost.language.red_flags import RED_FLAGS_FILE, RedFlagDetector, default_detector, normalise
@@ -122,7 +123,7 @@ class RedFlagClassifier(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             # low mood wins over these intents, or over any intent below this confidence
-            "low_mood_over": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback", "goodbye"],
+            "low_mood_over": list(LOW_MOOD_OVERRIDES),
             "low_mood_below": 0.6,
             # the learned second opinion raises a red flag at or above this probability
             "second_opinion": True,
