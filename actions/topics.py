@@ -7,17 +7,18 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from sqlalchemy.orm import Session
 
 from actions.base import DomainDict, SignpostAction, bullet_list, latest_intent, shown, shows, template
 from actions.signposting import HELPLINE_ID, first_sentences
-from signpost.dialogue import NLU_FALLBACK_INTENT, RETRIEVAL_INTENT
+from signpost.dialogue import BODY_REGION, DYSTONIA_TYPE, NLU_FALLBACK_INTENT, PLACE, RETRIEVAL_INTENT, SYMPTOM
 from signpost.knowledge import repository
 from signpost.knowledge.answers import GAP_ID, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
 TYPE_SENTENCES = 3  # "what is blepharospasm?": the answer in a few sentences
-WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
+WHY_TOPIC = {BODY_REGION: "why_region", SYMPTOM: "why_symptom"}
 # Responses that follow a topic's answer: mental health offers the crisis lines.
 FOLLOW_UP = {"mental_health": "utter_crisis_offer"}
 # How sure the ResponseSelector must be before its answer is given: for a `faq`
@@ -105,7 +106,7 @@ class ActionTypeInfo(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        wanted = _latest_entity(tracker, "dystonia_type")
+        wanted = _latest_entity(tracker, DYSTONIA_TYPE)
         found = repository.find_type(session, wanted) if wanted else None
         if found is None:
             names = ", ".join(t.name for t in repository.list_types(session))
@@ -131,7 +132,7 @@ class ActionSupportGroups(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        place = _latest_entity(tracker, "place")
+        place = _latest_entity(tracker, PLACE)
         national = repository.contact(session, GROUPS_ID)
         website = national.website if national else ""
         phone = national.phone if national else ""
@@ -192,7 +193,7 @@ class ActionExplainQuestion(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        topic_id = WHY_TOPIC.get(tracker.get_slot("requested_slot") or "", "why_general")
+        topic_id = WHY_TOPIC.get(tracker.get_slot(REQUESTED_SLOT) or "", "why_general")
         topic = repository.topic(session, topic_id)
         if topic:
             dispatcher.utter_message(response="utter_explain_question", text=f"{topic.summary} {topic.details}")
