@@ -1,4 +1,4 @@
-"""signpost.dialogue agrees with domain.yml, config.yml and data/: the names the code spells exist."""
+"""signpost.dialogue agrees with domain.yml, config.yml and data/, and only an answer fills what a person describes."""
 
 from __future__ import annotations
 
@@ -103,3 +103,80 @@ def test_config_names_what_the_code_names():
     assert rule_policy["core_fallback_action_name"] == dialogue.CORE_FALLBACK_ACTION
     selector = next(c for c in config["pipeline"] if c["name"] == "ResponseSelector")
     assert selector["retrieval_intent"] == dialogue.RETRIEVAL_INTENT
+
+
+# --- what may fill the description slots -------------------------------------------------
+
+# Rasa's own intents that Rasa's own rules answer (action_restart, action_back, action_session_start).
+RASA_ANSWERS = {"restart", "back", "session_start"}
+
+
+def side_questions_while_asked() -> set[str]:
+    """Intents a rule answers while the symptom questions are open."""
+    return {
+        step["intent"]
+        for rule in rules()
+        if any(c.get("active_loop") == dialogue.SYMPTOM_FORM for c in rule.get("condition") or [])
+        for step in rule["steps"][:1]
+        if "intent" in step
+    }
+
+
+def test_only_the_slot_fillers_may_fill_the_description_slots(domain):
+    assert "ignored_intents" not in domain["forms"][dialogue.SYMPTOM_FORM]
+    for slot in dialogue.DESCRIPTION_SLOTS:
+        mappings = domain["slots"][slot]["mappings"]
+        assert mappings == [{"type": "from_entity", "entity": slot, "intent": list(dialogue.SLOT_FILLERS)}], slot
+
+
+def test_every_intent_is_decided_for_the_symptom_questions(domain):
+    """A new intent must be an answer, a side question with its rule, or a red flag: never nothing."""
+    decided = {
+        "fills the slots": set(dialogue.SLOT_FILLERS),
+        "a rule answers it while asking": side_questions_while_asked(),
+        "the safety policy answers it": set(dialogue.CATEGORY_FOR_INTENT),
+        "asked again": set(dialogue.KEEP_ASKING) - set(dialogue.SLOT_FILLERS),
+        "Rasa answers it": RASA_ANSWERS,
+    }
+    for intent in sorted(intents(domain)):
+        ways = [way for way, group in decided.items() if intent in group]
+        assert len(ways) == 1, (intent, ways or "undecided")
+
+
+async def test_rasa_fills_the_description_slots_only_from_the_slot_fillers():
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(ROOT / "domain.yml")
+    entities = [
+        {"entity": dialogue.BODY_REGION, "value": "neck"},
+        {"entity": dialogue.SYMPTOM, "value": "twisting"},
+        {"entity": dialogue.MODIFIER, "value": "spreading"},
+        {"entity": dialogue.DYSTONIA_TYPE, "value": "cervical"},
+        {"entity": dialogue.PLACE, "value": "Leeds"},
+    ]
+    asking = [ActiveLoop(dialogue.SYMPTOM_FORM), SlotSet(REQUESTED_SLOT, dialogue.SYMPTOM)]
+    filled: dict[str, dict[str, set[str]]] = {"while asking": {}, "otherwise": {}}
+    for state, before in (("while asking", asking), ("otherwise", [])):
+        for intent in domain.intents:
+            said = UserUttered("my neck twists", {"name": intent, "confidence": 1.0}, entities)
+            tracker = DialogueStateTracker.from_events("names", [*before, ActionExecuted(ACTION_LISTEN_NAME), said])
+            events = await ActionExtractSlots(None).run(
+                CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain
+            )
+            filled[state][intent] = {e.key for e in events if isinstance(e, SlotSet)}
+    described = set(dialogue.DESCRIPTION_SLOTS)
+    for state, by_intent in filled.items():
+        wrong = {
+            intent: sorted(slots & described)
+            for intent, slots in by_intent.items()
+            if slots & described != (described if intent in dialogue.SLOT_FILLERS else set())
+        }
+        assert wrong == {}, state
+        # What a side question names (a type, a place) fills its slot whatever the intent.
+        assert all({dialogue.DYSTONIA_TYPE, dialogue.PLACE} <= slots for slots in by_intent.values()), state
