@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from signpost.config import get_settings
 from signpost.conversations.delivered import RECORD_KEY, contacts_record
+from signpost.dialogue import SHOWN_SLOT
 from signpost.logs import start_request
 from signpost.responses import variant_text
 from signpost.storage.engine import engine_for
@@ -36,7 +37,6 @@ from signpost.storage.engine import engine_for
 logger = logging.getLogger(__name__)
 
 
-SHOWN_SLOT = "shown"
 DISCLAIMER = "disclaimer"
 FULL_DISCLAIMER = "utter_disclaimer"
 SHORT_DISCLAIMER = "utter_disclaimer_short"

@@ -38,11 +38,11 @@ from actions.signposting import HELPLINE_ID
 from signpost.config import get_settings
 from signpost.conversations import repository as conversations
 from signpost.conversations.delivered import RECORD_KEY, handoff_record, handoffs_since
+from signpost.dialogue import CATEGORY_FOR_INTENT, CRISIS, EMERGENCY, HANDOFF_ACTION
 from signpost.knowledge import repository
 
-RED_FLAG_INTENTS = {"red_flag_emergency": "emergency", "red_flag_crisis": "crisis", "red_flag_urgent": "urgent"}
 # After these answers a disclaimer would read as cold (issue: kindness first).
-NO_DISCLAIMER_AFTER = {"emergency", "crisis"}
+NO_DISCLAIMER_AFTER = {EMERGENCY, CRISIS}
 HOUR_S = 3600.0
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -90,16 +90,16 @@ class ActionHandoff(SignpostAction):
     followup_buttons_from = None  # no "more tips" buttons after an emergency
 
     def name(self) -> str:
-        return "action_handoff"
+        return HANDOFF_ACTION
 
     def disclaimer_due(self, tracker: Tracker) -> bool:
-        return RED_FLAG_INTENTS.get(latest_intent(tracker) or "") not in NO_DISCLAIMER_AFTER
+        return CATEGORY_FOR_INTENT.get(latest_intent(tracker) or "") not in NO_DISCLAIMER_AFTER
 
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         settings = get_settings()
-        red_flag = RED_FLAG_INTENTS.get(latest_intent(tracker) or "")
+        red_flag = CATEGORY_FOR_INTENT.get(latest_intent(tracker) or "")
         reason = "red_flag" if red_flag else "asked_for_person"
         current = conversations.current_handoff(session, tracker.sender_id)
         earlier = handoffs_since(tracker.events, time.time() - HOUR_S)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import SignpostAction, bullet_list, shown, shows, template
 from signpost.conversations.delivered import RECORD_KEY, triage_record
+from signpost.dialogue import BODY_REGION, MODIFIER, SIGNPOST_ACTION, SUGGESTED_TYPES_SLOT, SYMPTOM
 from signpost.knowledge import repository
 from signpost.knowledge.content import Contact
 from signpost.language import triage
@@ -45,7 +46,7 @@ def contact_line(domain: DomainDict, contact: Contact, channel: str | None) -> s
     return template(domain, "utter_contact_line", channel).format(name=contact.name, details=details)
 
 
-def texts_since_answer(tracker: Tracker, action: str = "action_signpost") -> List[str]:
+def texts_since_answer(tracker: Tracker, action: str = SIGNPOST_ACTION) -> List[str]:
     """What the person typed since this action last answered (in this session)."""
     texts: List[str] = []
     for event in reversed(tracker.events):
@@ -80,14 +81,14 @@ class ActionSignpost(SignpostAction):
     """
 
     def name(self) -> str:
-        return "action_signpost"
+        return SIGNPOST_ACTION
 
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        regions = _slot_list(tracker, "body_region")
-        symptoms = _slot_list(tracker, "symptom")
-        modifiers = _slot_list(tracker, "modifier")
+        regions = _slot_list(tracker, BODY_REGION)
+        symptoms = _slot_list(tracker, SYMPTOM)
+        modifiers = _slot_list(tracker, MODIFIER)
         listed = repository.list_types(session)
         candidates = triage.rank(triage.rules_for(listed), regions, symptoms, modifiers)
         helpline = repository.contact(session, HELPLINE_ID)
@@ -117,7 +118,7 @@ class ActionSignpost(SignpostAction):
             if call:
                 dispatcher.utter_message(text=call.strip())
             dispatcher.utter_message(response="utter_safety_net")
-            return [SlotSet("suggested_types", []), *([shows(HELPLINE_ID)] if call else [])]
+            return [SlotSet(SUGGESTED_TYPES_SLOT, []), *([shows(HELPLINE_ID)] if call else [])]
         # Otherwise the helpline's number once per conversation; later the "Contacts" button has it.
         if HELPLINE_ID in shown(tracker):
             call = ""
@@ -169,7 +170,7 @@ class ActionSignpost(SignpostAction):
             dispatcher.utter_message(response="utter_safety_net")
         if tip:
             given.append(shows(TIP_PREFIX + tip.id))
-        return [SlotSet("suggested_types", type_ids), *given]
+        return [SlotSet(SUGGESTED_TYPES_SLOT, type_ids), *given]
 
 
 class ActionMoreTips(SignpostAction):
@@ -182,7 +183,7 @@ class ActionMoreTips(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        type_ids = _slot_list(tracker, "suggested_types")
+        type_ids = _slot_list(tracker, SUGGESTED_TYPES_SLOT)
         tips = repository.tips_for(session, type_ids)
         tips.sort(key=lambda t: (t.kind != "sensory_trick", not t.types))
         seen = set(shown(tracker))
@@ -203,7 +204,7 @@ class ActionContacts(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        type_ids = _slot_list(tracker, "suggested_types")
+        type_ids = _slot_list(tracker, SUGGESTED_TYPES_SLOT)
         contacts = repository.contacts_to_list(session, type_ids)
         channel = _channel(tracker)
         dispatcher.utter_message(

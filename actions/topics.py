@@ -7,17 +7,19 @@ from typing import List, Optional, Tuple
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import SignpostAction, bullet_list, latest_intent, shown, shows, template
 from actions.signposting import HELPLINE_ID, first_sentences
+from signpost.dialogue import BODY_REGION, DYSTONIA_TYPE, NLU_FALLBACK_INTENT, PLACE, RETRIEVAL_INTENT, SYMPTOM
 from signpost.knowledge import repository
-from signpost.knowledge.answers import GAP_ID, RETRIEVAL_INTENT, Answer, answers_by_id
+from signpost.knowledge.answers import GAP_ID, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
 TYPE_SENTENCES = 3  # "what is blepharospasm?": the answer in a few sentences
-WHY_TOPIC = {"body_region": "why_region", "symptom": "why_symptom"}
+WHY_TOPIC = {BODY_REGION: "why_region", SYMPTOM: "why_symptom"}
 # Responses that follow a topic's answer: mental health offers the crisis lines.
 FOLLOW_UP = {"mental_health": "utter_crisis_offer"}
 # How sure the ResponseSelector must be before its answer is given: for a `faq`
@@ -29,7 +31,6 @@ REFINE_SAME_TOPIC = 0.5
 REFINE_OTHER_TOPIC = 0.8
 # When the intent classifier was unsure (nlu_fallback) but the answer is clear.
 FALLBACK_ANSWER = 0.9
-FALLBACK_INTENT = "nlu_fallback"
 
 
 def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -73,7 +74,7 @@ class ActionAnswerTopic(SignpostAction):
             chosen = answer_id if answer_id in answers and confidence >= FAQ_MIN_CONFIDENCE else GAP_ID
             dispatcher.utter_message(response=answers[chosen or GAP_ID].response_name)
             return []
-        if intent == FALLBACK_INTENT:
+        if intent == NLU_FALLBACK_INTENT:
             answer_id, confidence = selected_answer(tracker)
             clear = answers_by_id().get(answer_id or "") if confidence >= FALLBACK_ANSWER else None
             dispatcher.utter_message(response=clear.response_name if clear else "utter_default")
@@ -106,7 +107,7 @@ class ActionTypeInfo(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        wanted = _latest_entity(tracker, "dystonia_type")
+        wanted = _latest_entity(tracker, DYSTONIA_TYPE)
         found = repository.find_type(session, wanted) if wanted else None
         if found is None:
             names = ", ".join(t.name for t in repository.list_types(session))
@@ -132,7 +133,7 @@ class ActionSupportGroups(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        place = _latest_entity(tracker, "place")
+        place = _latest_entity(tracker, PLACE)
         national = repository.contact(session, GROUPS_ID)
         website = national.website if national else ""
         phone = national.phone if national else ""
@@ -193,7 +194,7 @@ class ActionExplainQuestion(SignpostAction):
     def respond(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
-        topic_id = WHY_TOPIC.get(tracker.get_slot("requested_slot") or "", "why_general")
+        topic_id = WHY_TOPIC.get(tracker.get_slot(REQUESTED_SLOT) or "", "why_general")
         topic = repository.topic(session, topic_id)
         if topic:
             dispatcher.utter_message(response="utter_explain_question", text=f"{topic.summary} {topic.details}")

@@ -27,12 +27,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
+from signpost.dialogue import RED_FLAG_CATEGORIES
+
 logger = logging.getLogger(__name__)
 
 OTHER = "other"
 CHANNELS = ("rest", "sms", "socketio")
 TURN_OUTCOMES = ("answered", "refused", "failed")
-RED_FLAG_CATEGORIES = ("emergency", "crisis", "urgent")
 FALLBACK_KINDS = ("nlu", "core")
 ACTION_FAILURE_REASONS = ("timeout", "error", "breaker_open")
 BREAKER_STATES = ("closed", "open", "half-open")

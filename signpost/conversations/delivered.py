@@ -35,6 +35,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from signpost.conversations import repository
+from signpost.dialogue import RED_FLAG_CATEGORIES
 from signpost.storage.clock import utcnow
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def _valid(record: Any) -> Optional[Record]:
         if (
             (code is None or isinstance(code, str))
             and record.get("reason") in HANDOFF_REASONS
-            and (red_flag is None or red_flag in repository.RED_FLAG_ORDER)
+            and (red_flag is None or red_flag in RED_FLAG_CATEGORIES)
             and also is not None
         ):
             return handoff_record(code, record["reason"], red_flag, record.get("suspected_automation") is True, also)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from signpost.conversations.models import ContactGiven, ConversationRow, Handoff, TriageRecord
+from signpost.dialogue import SEVERITY_ORDER
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.content import Contact
 from signpost.storage.clock import utcnow
@@ -112,12 +113,11 @@ def summarise(session: Session, conversation_id: str) -> ConversationSummary:
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
 CODE_PREFIX = "DYS-"
 CODE_LENGTH = 4
-RED_FLAG_ORDER = ("urgent", "crisis", "emergency")  # later is more serious
 
 
 def severity(red_flag: str | None) -> int:
     """0 for no red flag, then 1 (urgent) to 3 (emergency)."""
-    return RED_FLAG_ORDER.index(red_flag) + 1 if red_flag in RED_FLAG_ORDER else 0
+    return SEVERITY_ORDER.index(red_flag) + 1 if red_flag in SEVERITY_ORDER else 0
 
 
 def touch_conversation(session: Session, conversation_id: str, channel: str | None, now: dt.datetime) -> None:

@@ -27,11 +27,11 @@ from typing import Any
 import yaml
 
 from signpost.config import DATA_DIR, KNOWLEDGE_DIR
+from signpost.dialogue import RETRIEVAL_INTENT
 from signpost.knowledge.content import SEEDS_DIR, ContentError, _date, _read, _text, load_content
 
 ANSWERS_FILE = KNOWLEDGE_DIR / "answers.yml"
 TRAINING_FILE = DATA_DIR / "nlu" / "faq.yml"
-RETRIEVAL_INTENT = "faq"
 GAP_ID = "gap"
 MAX_SENTENCES = 3
 

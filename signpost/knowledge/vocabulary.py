@@ -20,15 +20,15 @@ from typing import Any, Iterable
 import spacy
 from spacy.language import Language
 
+from signpost.dialogue import BODY_REGION, DYSTONIA_TYPE, MODIFIER, PLACE, SYMPTOM
 from signpost.knowledge.content import Content
 from signpost.language.triage import implied_regions
 
 logger = logging.getLogger(__name__)
 
 RULER_NAME = "signpost_ruler"
-REGION, SYMPTOM, MODIFIER, TYPE, PLACE = "body_region", "symptom", "modifier", "dystonia_type", "place"
-LABELS = (REGION, SYMPTOM, MODIFIER, TYPE, PLACE)
-_KIND_LABEL = {"region": REGION, "symptom": SYMPTOM, "modifier": MODIFIER}
+LABELS = (BODY_REGION, SYMPTOM, MODIFIER, DYSTONIA_TYPE, PLACE)
+_KIND_LABEL = {"region": BODY_REGION, "symptom": SYMPTOM, "modifier": MODIFIER}
 # Typographic characters people paste or phones insert, mapped one-to-one so
 # character offsets stay valid.
 _NORMALISE = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
@@ -78,9 +78,9 @@ def patterns(content: Content) -> list[dict[str, Any]]:
             out.append({"label": label, "pattern": phrase, "id": term.id})
     for dtype in content.types:
         for alias in {dtype.name.lower(), *dtype.aliases}:
-            out.append({"label": TYPE, "pattern": alias, "id": dtype.id})
+            out.append({"label": DYSTONIA_TYPE, "pattern": alias, "id": dtype.id})
         for sub in dtype.subtypes:
-            out.append({"label": TYPE, "pattern": sub.name.lower(), "id": sub.id})
+            out.append({"label": DYSTONIA_TYPE, "pattern": sub.name.lower(), "id": sub.id})
     for place in content.places:
         out.append({"label": PLACE, "pattern": place.lower(), "id": place})
     return out
@@ -154,20 +154,20 @@ class Lexicon:
                 region = self._region_words.get(token.lemma_) or self._region_words.get(token.lower_)
                 if region:
                     end = token.idx + len(token.text)
-                    found.append(Match(REGION, region, token.idx, end, text[token.idx : end]))
+                    found.append(Match(BODY_REGION, region, token.idx, end, text[token.idx : end]))
         matches = tuple(sorted(found, key=lambda m: (m.start, m.end)))
 
         def ids(label: str) -> tuple[str, ...]:
             return _ordered_unique(m.value for m in matches if m.label == label)
 
-        regions, symptoms = ids(REGION), ids(SYMPTOM)
+        regions, symptoms = ids(BODY_REGION), ids(SYMPTOM)
         implied = tuple(r for r in implied_regions(symptoms, self._implies) if r not in regions)
         return Findings(
             matches=matches,
             regions=regions + implied,
             symptoms=symptoms,
             modifiers=ids(MODIFIER),
-            types=ids(TYPE),
+            types=ids(DYSTONIA_TYPE),
             places=ids(PLACE),
             implied_regions=implied,
         )
@@ -175,7 +175,7 @@ class Lexicon:
 
 def _negated(label: str, text: str, start: int) -> bool:
     """A region named straight after "not": "it's not my neck" is not about the neck."""
-    return label == REGION and bool(_NEGATED.search(text[max(0, start - 30) : start].lower()))
+    return label == BODY_REGION and bool(_NEGATED.search(text[max(0, start - 30) : start].lower()))
 
 
 def lookup_tables(content: Content) -> dict[str, list[str]]:

@@ -16,10 +16,9 @@ from typing import Any
 import yaml
 
 from signpost.config import KNOWLEDGE_DIR
+from signpost.dialogue import DETECTOR_CATEGORIES, RED_FLAG_CATEGORIES
 
 RED_FLAGS_FILE = KNOWLEDGE_DIR / "red_flags.yml"
-CATEGORIES = ("emergency", "crisis", "urgent", "safe", "medication", "low_mood")
-RED_FLAG_CATEGORIES = ("emergency", "crisis", "urgent")
 NEGATION_WINDOW = 3
 # Groups that `hedged: true` rules consult (see _Rule).
 HEDGE_GROUP = "about_risk_or_past"
@@ -69,7 +68,7 @@ def _compile(data: dict[str, Any]) -> list[_Rule]:
     groups = {name: _alternatives(values) for name, values in data["groups"].items()}
     rules = []
     for raw in data["flags"]:
-        if raw["category"] not in CATEGORIES:
+        if raw["category"] not in DETECTOR_CATEGORIES:
             raise ValueError(f"red flag rule {raw['id']}: unknown category {raw['category']!r}")
         if "sequence" in raw:
             window = int(raw.get("window", 3))
@@ -92,7 +91,7 @@ def _compile(data: dict[str, Any]) -> list[_Rule]:
                 re.compile(groups[PRESENT_GROUP]) if hedged else None,
             )
         )
-    order = {c: i for i, c in enumerate(CATEGORIES)}
+    order = {c: i for i, c in enumerate(DETECTOR_CATEGORIES)}
     return sorted(rules, key=lambda r: order[r.category])
 
 

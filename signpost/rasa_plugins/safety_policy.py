@@ -33,21 +33,20 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-HOLD_SLOT = "safety_hold"
-# Set by the helpline bridge (signpost.rasa_plugins.channels.helpline) while a worker holds the conversation.
-WITH_PERSON_SLOT = "with_person"
+from signpost.dialogue import (
+    EMERGENCY,
+    END_CHAT_RESPONSE,
+    HANDOFF_ACTION,
+    HOLD_FOR_INTENT,
+    HOLD_SLOT,
+    REMINDER_FOR_HOLD,
+    RESPONSE_FOR_INTENT,
+    SAFE_INTENT,
+    SAFE_RESPONSE,
+    WITH_PERSON_SLOT,
+)
+
 END_CHAT = re.compile(r"\s*(?:please\s+)?(?:end|stop|close|finish|leave)\s+(?:the\s+)?chat\s*[.!]*\s*", re.I)
-END_CHAT_RESPONSE = "utter_helpline_chat_ended"
-RESPONSE_FOR_INTENT = {
-    "red_flag_emergency": "utter_red_flag_emergency",
-    "red_flag_crisis": "utter_red_flag_crisis",
-    "red_flag_urgent": "utter_red_flag_urgent",
-}
-HOLD_FOR_INTENT = {"red_flag_emergency": "emergency", "red_flag_crisis": "crisis"}
-REMINDER_FOR_HOLD = {"emergency": "utter_safety_hold_emergency", "crisis": "utter_safety_hold_crisis"}
-HANDOFF_ACTION = "action_handoff"
-SAFE_INTENT = "confirm_safe"
-SAFE_RESPONSE = "utter_safe_to_continue"
 SAFETY_RESPONSES = {*RESPONSE_FOR_INTENT.values(), *REMINDER_FOR_HOLD.values(), SAFE_RESPONSE, END_CHAT_RESPONSE}
 
 
@@ -103,7 +102,7 @@ def decide(tracker: DialogueStateTracker) -> Optional[tuple[str, List[Event]]]:
     if hold:
         if intent == SAFE_INTENT:
             return SAFE_RESPONSE, [SlotSet(HOLD_SLOT, None)]
-        return REMINDER_FOR_HOLD.get(hold, REMINDER_FOR_HOLD["emergency"]), stop_flow
+        return REMINDER_FOR_HOLD.get(hold, REMINDER_FOR_HOLD[EMERGENCY]), stop_flow
     return None
 
 

@@ -65,19 +65,14 @@ from signpost.config import get_settings
 from signpost.conversations.delivered import record_delivered
 from signpost.conversations.forget_me import erase_conversation
 from signpost.conversations.repository import touch_conversation
+from signpost.dialogue import CATEGORY_FOR_RESPONSE, CORE_FALLBACK_ACTION, FORGET_RESPONSE, NLU_FALLBACK_INTENT
 from signpost.language.redaction import redact
 from signpost.rasa_plugins.patches import use_engine
-from signpost.rasa_plugins.safety_policy import RESPONSE_FOR_INTENT
 from signpost.schema import create_schema_retrying
 from signpost.storage.clock import utcnow
 from signpost.storage.engine import engine_for
 
 logger = logging.getLogger(__name__)
-
-FORGET_RESPONSE = "utter_forgotten"
-RED_FLAG_CATEGORY = {response: intent.removeprefix("red_flag_") for intent, response in RESPONSE_FOR_INTENT.items()}
-NLU_FALLBACK_INTENT = "nlu_fallback"
-CORE_FALLBACK_ACTION = "action_default_fallback"
 
 
 def sql_store_arguments(database_url: str) -> dict[str, Any]:
@@ -138,8 +133,8 @@ def count_events(events: Iterable[Any]) -> None:
     """Count the red-flag answers and fallbacks among a turn's new events (signpost.metrics)."""
     for event in events:
         if isinstance(event, ActionExecuted):
-            if event.action_name in RED_FLAG_CATEGORY:
-                metrics.count_red_flag(RED_FLAG_CATEGORY[event.action_name])
+            if event.action_name in CATEGORY_FOR_RESPONSE:
+                metrics.count_red_flag(CATEGORY_FOR_RESPONSE[event.action_name])
             elif event.action_name == CORE_FALLBACK_ACTION:
                 metrics.count_fallback("core")
         elif isinstance(event, UserUttered) and (event.intent or {}).get("name") == NLU_FALLBACK_INTENT:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from signpost.dialogue import CRISIS
 from signpost.knowledge import repository as knowledge
 from signpost.knowledge.vocabulary import Lexicon
 from signpost.language import triage
@@ -45,7 +46,7 @@ def triage_card(session: Session, tools: CardTools, text: str) -> dict[str, Any]
         if detection and detection.is_red_flag
         else []
     )
-    crisis = any(flag["category"] == "crisis" for flag in red_flags)
+    crisis = any(flag["category"] == CRISIS for flag in red_flags)
     # The contacts the assistant itself would list for this description (the card's "Contacts given").
     contacts = knowledge.contacts_to_list(session, [c.type_id for c in candidates], crisis=crisis)
 

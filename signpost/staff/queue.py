@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from signpost.conversations import live
 from signpost.conversations.models import Handoff, TriageRecord
 from signpost.conversations.overview import CHANNEL_NAMES
-from signpost.conversations.repository import RED_FLAG_ORDER
 from signpost.conversations.transcript import transcript
+from signpost.dialogue import SEVERITY_ORDER
 from signpost.knowledge import repository as knowledge
 
 DEFAULT_PAGE_SIZE = 25
@@ -105,7 +105,7 @@ def queue_page(
 ) -> QueuePage:
     """Open handoffs (or all; or those opened on one UTC `day`), red flags first (most
     serious first), then oldest first."""
-    severity = case(*[(Handoff.red_flag == flag, rank) for rank, flag in enumerate(RED_FLAG_ORDER, start=1)], else_=0)
+    severity = case(*[(Handoff.red_flag == flag, rank) for rank, flag in enumerate(SEVERITY_ORDER, start=1)], else_=0)
     query = select(Handoff)
     counted = select(func.count()).select_from(Handoff)
     if not include_handled:

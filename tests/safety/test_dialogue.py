@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from signpost.rasa_plugins.safety_policy import RESPONSE_FOR_INTENT
+from signpost.dialogue import RED_FLAGS
 from tests.http import say
 from tests.safety.corpus import (
     MAX_FALSE_ALARM_RATE,
@@ -33,7 +33,7 @@ STATES = {
     "in the middle of a question": ["my neck"],
     "after signposting": ["my head keeps pulling to the left and my neck aches"],
 }
-RESPONSE_FOR = {intent.removeprefix("red_flag_"): response for intent, response in RESPONSE_FOR_INTENT.items()}
+RESPONSE_FOR = {f.category: f.response for f in RED_FLAGS}
 
 
 def _text(domain, response: str) -> str:

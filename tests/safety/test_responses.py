@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from signpost.rasa_plugins.safety_policy import REMINDER_FOR_HOLD, RESPONSE_FOR_INTENT
+from signpost.dialogue import RED_FLAGS, REMINDER_FOR_HOLD, RESPONSE_FOR_INTENT, RedFlag
 from tests.safety.corpus import NUMBERS
 
 
-@pytest.mark.parametrize(
-    "intent,category",
-    [("red_flag_emergency", "emergency"), ("red_flag_crisis", "crisis"), ("red_flag_urgent", "urgent")],
-)
-def test_red_flag_responses_give_the_numbers(domain, intent, category):
-    text = domain["responses"][RESPONSE_FOR_INTENT[intent]][0]["text"]
-    for number in NUMBERS[category]:
+@pytest.mark.parametrize("flag", RED_FLAGS, ids=lambda f: f.category)
+def test_red_flag_responses_give_the_numbers(domain, flag: RedFlag):
+    text = domain["responses"][flag.response][0]["text"]
+    for number in NUMBERS[flag.category]:
         assert number in text
 
 

@@ -34,13 +34,13 @@ from sqlalchemy.orm import Session
 
 from signpost.config import Settings, get_settings
 from signpost.conversations import callbacks, live
+from signpost.dialogue import WITH_PERSON_SLOT
 from signpost.rasa_plugins.channels.base import ProjectChannel
 from signpost.rasa_plugins.serve import authorised
 from signpost.responses import variant_text
 
 logger = logging.getLogger(__name__)
 
-WITH_PERSON_SLOT = "with_person"
 EVENTS = ("take", "reply", "release")
 RESPONSE_FOR_EVENT = {"take": "utter_helpline_joined", "release": "utter_helpline_handback"}
 HELPLINE_REPLY_KEY = "helpline_reply"  # bot message metadata: the reply's id

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from signpost.config import get_settings
+from signpost.dialogue import DESCRIBE_INTENT, DESCRIPTION_OVERRIDES, STATEMENT_OVERRIDES, TYPE_INFO_INTENT
 from signpost.knowledge.content import load_content
 from signpost.knowledge.vocabulary import Findings, Lexicon, load_pipeline
 
@@ -41,28 +42,14 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
         return {
             # spaCy pipeline: a path or an installed package; None = settings (SPACY_MODEL)
             "model": None,
-            "describe_intent": "describe_symptoms",
+            "describe_intent": DESCRIBE_INTENT,
             # below this classifier confidence a description wins
             "override_below": 0.6,
             # intents a description always overrides ("hi, my neck twists")
-            "override_intents": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback"],
+            "override_intents": list(DESCRIPTION_OVERRIDES),
             # side topics that a statement naming a region and a symptom overrides
-            "statement_overrides": [
-                "ask_pain",
-                "ask_mental_health",
-                "ask_managing",
-                "ask_treatments",
-                "ask_cure",
-                "ask_what_is_dystonia",
-                "ask_type_info",
-                "ask_occupational_therapy",
-                "ask_carers",
-                "ask_support_groups",
-                "ask_helpline",
-                "ask_why_asking",
-                "bot_challenge",
-            ],
-            "type_info_intent": "ask_type_info",
+            "statement_overrides": list(STATEMENT_OVERRIDES),
+            "type_info_intent": TYPE_INFO_INTENT,
             # the modifier meaning only "dystonia" or "a movement disorder" was said
             "condition_signal": "dystonia_named",
         }

@@ -35,28 +35,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_union
 
-from signpost.language.red_flags import (
+from signpost.dialogue import (
+    CATEGORY_FOR_INTENT,
+    DECISIVE_CATEGORIES,
+    INTENT_FOR_CATEGORY,
+    LOW_MOOD,
+    LOW_MOOD_OVERRIDES,
     RED_FLAG_CATEGORIES,
-    RED_FLAGS_FILE,
-    RedFlagDetector,
-    default_detector,
-    normalise,
 )
+from signpost.language.red_flags import RED_FLAGS_FILE, RedFlagDetector, default_detector, normalise
 
 logger = logging.getLogger(__name__)
 
-INTENT_FOR = {
-    "emergency": "red_flag_emergency",
-    "crisis": "red_flag_crisis",
-    "urgent": "red_flag_urgent",
-    "safe": "confirm_safe",
-    "medication": "ask_medication_change",
-    "low_mood": "ask_mental_health",
-}
-# Categories that decide the intent whatever the classifier said.
-DECISIVE = {"emergency", "crisis", "urgent", "safe", "medication"}
 # Deterministic findings the second opinion may still overrule with a red flag.
-SECOND_OPINION_OVER = {None, "low_mood"}
+SECOND_OPINION_OVER = {None, LOW_MOOD}
 BENIGN = "none"
 MODEL_FILE = "second_opinion.joblib"
 SECOND_OPINION_RULE = "second_opinion"
@@ -114,13 +106,12 @@ def training_examples(path: Path = RED_FLAGS_FILE) -> Tuple[Dict[str, List[str]]
 def train_second_opinion(training_data: TrainingData) -> SecondOpinion:
     """Red flags: red_flags.yml examples (and any red_flag_* NLU examples); benign: every other NLU example."""
     red, benign = training_examples()
-    red_flag_intent = {intent: category for category, intent in INTENT_FOR.items() if category in RED_FLAG_CATEGORIES}
     for example in training_data.intent_examples:
         text, intent = example.get(TEXT), example.get(INTENT)
         if not text:
             continue
-        if intent in red_flag_intent:
-            red[red_flag_intent[intent]].append(text)
+        if intent in CATEGORY_FOR_INTENT:
+            red[CATEGORY_FOR_INTENT[intent]].append(text)
         else:
             benign.append(text)
     return SecondOpinion.train(red, benign)
@@ -132,7 +123,7 @@ class RedFlagClassifier(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {
             # low mood wins over these intents, or over any intent below this confidence
-            "low_mood_over": ["greet", "affirm", "deny", "thanks", "out_of_scope", "nlu_fallback", "goodbye"],
+            "low_mood_over": list(LOW_MOOD_OVERRIDES),
             "low_mood_below": 0.6,
             # the learned second opinion raises a red flag at or above this probability
             "second_opinion": True,
@@ -212,9 +203,9 @@ class RedFlagClassifier(GraphComponent):
             if category is None:
                 continue
             intent = message.get(INTENT) or {}
-            if category not in DECISIVE and not self._low_mood_wins(intent):
+            if category not in DECISIVE_CATEGORIES and not self._low_mood_wins(intent):
                 continue
-            chosen = {"name": INTENT_FOR[category], "confidence": confidence}
+            chosen = {"name": INTENT_FOR_CATEGORY[category], "confidence": confidence}
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != chosen["name"]]
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from signpost.dialogue import BODY_REGION, DYSTONIA_TYPE, MODIFIER, PLACE, SYMPTOM
 from signpost.knowledge import vocabulary as lexicon
 from signpost.knowledge.content import Content
 
@@ -56,11 +57,11 @@ CASES = [
 def test_finds_vocabulary_terms(lex, text, expected):
     findings = lex.analyse(text)
     by_label = {
-        lexicon.REGION: findings.regions,
-        lexicon.SYMPTOM: findings.symptoms,
-        lexicon.MODIFIER: findings.modifiers,
-        lexicon.TYPE: findings.types,
-        lexicon.PLACE: findings.places,
+        BODY_REGION: findings.regions,
+        SYMPTOM: findings.symptoms,
+        MODIFIER: findings.modifiers,
+        DYSTONIA_TYPE: findings.types,
+        PLACE: findings.places,
     }
     for label, value in expected.items():
         assert value in by_label[label], findings
@@ -131,6 +132,6 @@ def test_a_model_without_the_ruler_gets_one(content, tmp_path: Path):
 
 def test_lookup_tables_come_from_the_vocabulary(content):
     tables = lexicon.lookup_tables(content)
-    assert "neck" in tables[lexicon.REGION]
-    assert "blepharospasm" in tables[lexicon.TYPE]
+    assert "neck" in tables[BODY_REGION]
+    assert "blepharospasm" in tables[DYSTONIA_TYPE]
     assert set(tables) == set(lexicon.LABELS)

@@ -7,7 +7,8 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUtt
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from signpost.rasa_plugins.safety_policy import END_CHAT_RESPONSE, HOLD_SLOT, WITH_PERSON_SLOT, decide
+from signpost.dialogue import END_CHAT_RESPONSE, HOLD_SLOT, WITH_PERSON_SLOT
+from signpost.rasa_plugins.safety_policy import decide
 
 
 def tracker(*events) -> DialogueStateTracker:
