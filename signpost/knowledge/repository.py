@@ -86,10 +86,6 @@ def list_types(session: Session) -> list[DystoniaType]:
     return list(knowledge(session).types)
 
 
-def type_rules(session: Session) -> list[TypeRule]:
-    return list(knowledge(session).rules)
-
-
 def find_type(session: Session, type_or_subtype_id: str) -> tuple[DystoniaType, Subtype | None] | None:
     """A type by its id, or the parent type of a subtype id (e.g. 'antecollis')."""
     types = knowledge(session).types

@@ -55,7 +55,7 @@ def test_seeding_applies_edits(seeded, content):
 
 def test_type_rules_and_lookup(seeded):
     with Session(seeded) as s:
-        rules = repository.type_rules(s)
+        rules = repository.knowledge(s).rules
         assert "cervical" in {r.type_id for r in rules}
         dtype, sub = repository.find_type(s, "retrocollis")
         assert dtype.id == "cervical" and sub.id == "retrocollis"
