@@ -199,13 +199,11 @@ CONFIGURE_APP_PARAMETERS = [
 ]
 
 
-def extend_server_app(settings: Any) -> None:
+def extend_server_app(extend: Callable[[Any], None]) -> None:
     """Rasa 3.6 builds its Sanic app in rasa.core.run.configure_app and offers no way to add
-    routes or listeners to it. configure_app becomes one that passes everything to Rasa's
-    and adds `GET /ready` and the metrics exporter (serve.extend_rasa_app)."""
+    routes or listeners to it. configure_app becomes one that passes everything to Rasa's,
+    then hands the app to `extend` (serve.extend_rasa_app: `GET /ready` and the metrics)."""
     import rasa.core.run
-
-    from signpost.rasa_plugins.serve import extend_rasa_app
 
     patch = "extend_server_app"
     check_version(patch)
@@ -215,7 +213,7 @@ def extend_server_app(settings: Any) -> None:
 
     def configure_signpost_app(*args: Any, **kwargs: Any) -> Any:
         app = rasas(*args, **kwargs)
-        extend_rasa_app(app, settings)
+        extend(app)
         return app
 
     replace(rasa.core.run, "configure_app", patch, configure_signpost_app, rasas)
@@ -265,17 +263,16 @@ def fold_sanic_loggers() -> None:
     replace(rasa.utils.common, "update_sanic_log_level", patch, update_and_fold, rasas)
 
 
-def apply_all(settings: Any) -> None:
-    """Every process-wide patch, each checked against this Rasa first. Applying again
-    replaces Rasa's originals afresh (never our replacements), so it changes nothing but
-    the settings the replacements use."""
-    from signpost.rasa_plugins.serve import logging_configurer
-
+def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[..., None]) -> None:
+    """Every process-wide patch, each checked against this Rasa first (the Rasa server's
+    start, serve.run_rasa, gives the project's replacements). Applying again replaces
+    Rasa's originals afresh (never our replacements), so it changes nothing but what the
+    replacements were given."""
     guard_remote_actions()
     validate_action_replies_faster()
     drop_tracker_store_fallback()
-    extend_server_app(settings)
-    use_our_logging(logging_configurer(settings.log_level, settings.log_format))
+    extend_server_app(extend_app)
+    use_our_logging(configure_logging)
     fold_sanic_loggers()
 
 

@@ -201,6 +201,15 @@ def extend_rasa_app(app: Any, settings: Any) -> None:
     serve_metrics_on_start(app, metrics.RASA, settings.metrics_host, settings.rasa_metrics_port)
 
 
+def apply_patches(settings: Any) -> None:
+    """Rasa's objects replaced by the project's (signpost.rasa_plugins.patches), with these settings."""
+    from signpost.rasa_plugins import patches
+
+    patches.apply_all(
+        lambda app: extend_rasa_app(app, settings), logging_configurer(settings.log_level, settings.log_format)
+    )
+
+
 def run_rasa(argv: list[str]) -> None:
     from signpost.config import get_settings
 
@@ -208,7 +217,7 @@ def run_rasa(argv: list[str]) -> None:
     early_logging(settings)
     from rasa.__main__ import main as rasa_main
 
-    from signpost.rasa_plugins import patches, resilience
+    from signpost.rasa_plugins import resilience
     from signpost.rasa_plugins.channels.inbound import MAX_REQUEST_BYTES
 
     # Sanic reads SANIC_* variables when the app is made: bodies over the limit get 413.
@@ -219,7 +228,7 @@ def run_rasa(argv: list[str]) -> None:
         settings.breaker_failures,
         settings.action_server_token,
     )
-    patches.apply_all(settings)
+    apply_patches(settings)
     sys.argv = ["rasa", *argv]
     rasa_main()
 

@@ -28,7 +28,7 @@ from sqlalchemy import create_engine
 
 from signpost import logs
 from signpost.config import get_settings
-from signpost.rasa_plugins import patches, resilience
+from signpost.rasa_plugins import patches, resilience, serve
 from signpost.rasa_plugins.resilience import APOLOGY, Breaker, NoFallbackTrackerStore
 
 # Where each process-wide patch puts its replacement.
@@ -69,7 +69,7 @@ PATCHES = [*TARGETS, "use_engine"]
 def apply(name: str) -> None:
     """Apply one patch (the per-store one to a store its checks stop before touching)."""
     if name == "extend_server_app":
-        patches.extend_server_app(get_settings())
+        patches.extend_server_app(lambda app: serve.extend_rasa_app(app, get_settings()))
     elif name == "use_our_logging":
         patches.use_our_logging(lambda level=None: None)
     elif name == "use_engine":
@@ -103,12 +103,12 @@ def test_every_patch_refuses_another_rasa_and_changes_nothing(monkeypatch, rasa_
 def test_apply_all_stops_at_the_first_patch_on_another_rasa(monkeypatch, rasa_restored):
     monkeypatch.setattr(rasa, "__version__", "3.6.22")
     with pytest.raises(patches.RasaChanged, match="guard_remote_actions"):
-        patches.apply_all(get_settings())
+        serve.apply_patches(get_settings())
     assert RemoteAction.run is rasa_restored["guard_remote_actions"]
 
 
 def test_apply_all_puts_each_replacement_in_rasas_place(rasa_restored):
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     for name, (owner, attribute) in TARGETS.items():
         if name == "drop_tracker_store_fallback":
             assert rasa.core.agent.FailSafeTrackerStore is NoFallbackTrackerStore
@@ -119,9 +119,9 @@ def test_apply_all_puts_each_replacement_in_rasas_place(rasa_restored):
 
 
 def test_applying_twice_wraps_rasas_own_functions_only(rasa_restored):
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     first = {name: getattr(owner, attribute) for name, (owner, attribute) in TARGETS.items()}
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     for name, (owner, attribute) in TARGETS.items():
         now = getattr(owner, attribute)
         if name == "drop_tracker_store_fallback":
@@ -145,7 +145,7 @@ def test_a_changed_signature_or_lookup_is_refused(monkeypatch, rasa_restored):
 
     monkeypatch.setattr(rasa.core.run, "serve_application", serve_application)
     with pytest.raises(patches.RasaChanged, match="no longer looks up 'configure_app'"):
-        patches.extend_server_app(get_settings())
+        patches.extend_server_app(lambda app: serve.extend_rasa_app(app, get_settings()))
     assert rasa.core.run.configure_app is rasa_restored["extend_server_app"]
 
 
@@ -196,7 +196,7 @@ async def test_under_the_guard_a_failed_action_call_gets_the_apology(breaker, re
     if not isinstance(reply, float):
         with pytest.raises(Exception):  # noqa: B017 - Rasa's own run, unpatched, fails the turn
             await run_action(ActionServer(reply))
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     endpoint = ActionServer(reply)
     events = await run_action(endpoint)
     assert [type(e) for e in events] == [BotUttered] and events[0].metadata["utter_action"] == APOLOGY
@@ -205,7 +205,7 @@ async def test_under_the_guard_a_failed_action_call_gets_the_apology(breaker, re
 
 
 async def test_under_the_guard_a_good_reply_is_rasas(breaker):
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     reply = {"events": [{"event": "slot", "name": "shown", "value": ["x"]}], "responses": [{"response": "utter_x"}]}
     events = await run_action(ActionServer(reply))
     assert [type(e) for e in events] == [BotUttered, SlotSet]
@@ -260,20 +260,19 @@ def test_rasas_server_app_gets_ready_and_the_metrics_exporter(monkeypatch):
     from sanic import Sanic
 
     from signpost import metrics
-    from signpost.rasa_plugins import serve
 
     monkeypatch.setattr(Sanic, "test_mode", True)  # one app per name otherwise
     exporters: list[tuple[Any, ...]] = []
     monkeypatch.setattr(serve, "serve_metrics_on_start", lambda *args: exporters.append(args))
     settings = get_settings()
-    patches.apply_all(settings)
+    serve.apply_patches(settings)
     app = rasa.core.run.configure_app(enable_api=False, port=5005)  # as serve_application calls it
     assert "ready" in {route.path for route in app.router.routes}
     assert exporters == [(app, metrics.RASA, settings.metrics_host, settings.rasa_metrics_port)]
 
 
 def test_rasas_command_line_logging_becomes_ours():
-    patches.apply_all(get_settings())
+    serve.apply_patches(get_settings())
     rasa.utils.io.configure_colored_logging("INFO")  # as rasa.__main__.main calls it
     (handler,) = logging.getLogger().handlers
     assert any(isinstance(f, logs.RequestIdFilter) for f in handler.filters)
