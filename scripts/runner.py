@@ -111,6 +111,8 @@ def services(
         "ACTION_SERVER_URL": action_url,
         "PYTHONPATH": str(ROOT),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # As in the images: TensorFlow's C++ log (not JSON) keeps to errors, however started.
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
         **(env or {}),
     }
 
