@@ -14,6 +14,10 @@ import logging
 import time
 from pathlib import Path
 
+# Alembic logs at INFO what it sets up, on import and on every start; our own line says
+# when a revision ran. Set before the first import of it.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -57,7 +61,11 @@ def create_schema(engine: Engine) -> None:
             base = ScriptDirectory.from_config(config).get_base() or "base"
             logger.info("tables made before migrations: stamped at %s", base)
             command.stamp(config, base)
+        before = current_revision(connection)
         command.upgrade(config, "head")
+        after = current_revision(connection)
+        if after != before:
+            logger.info("database schema upgraded from %s to %s", before or "nothing", after)
 
 
 def create_schema_retrying(engine: Engine, attempts: int = 3) -> None:
