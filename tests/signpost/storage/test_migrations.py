@@ -4,23 +4,13 @@ and a second start changes nothing."""
 
 from __future__ import annotations
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from signpost import schema
 from signpost.storage.base import Base
-from signpost.storage.engine import make_engine
 from tests.tables import made_before_migrations
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def engine(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def differences(engine) -> list:

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 
 from signpost.storage.base import UtcDateTime
-from signpost.storage.engine import make_engine
 
 UTC = dt.timezone.utc
 PARIS_SUMMER = dt.timezone(dt.timedelta(hours=2))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
-def engine(request, sqlite_url):
-    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
 
 
 def test_moments_come_back_aware_utc_and_compare_in_sql(engine):
