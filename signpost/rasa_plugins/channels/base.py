@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable, TypeVar
 
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -33,6 +36,17 @@ class ProjectChannel:
     def engine(self) -> Engine:
         """The process's one engine for DATABASE_URL."""
         return engine_for(self.current_settings.database_url)
+
+    @staticmethod
+    def blueprint_with_health(name: str) -> Blueprint:
+        """The channel's blueprint, with the `GET /` health check every channel answers."""
+        bp = Blueprint(name, __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return bp
 
     @staticmethod
     def responses_of(app: Any) -> Responses:

@@ -78,11 +78,7 @@ class RestChannel(ProjectChannel, InputChannel):
         self.settings = settings
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rest = Blueprint("signpost_rest", __name__)
-
-        @rest.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        rest = self.blueprint_with_health("signpost_rest")
 
         @rest.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

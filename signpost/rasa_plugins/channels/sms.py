@@ -136,11 +136,7 @@ class SmsInput(ProjectChannel, InputChannel):
         return bool(self.validator.validate(self.public_url or request.url, params, signature))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sms = Blueprint("sms_webhook", __name__)
-
-        @sms.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        sms = self.blueprint_with_health("sms_webhook")
 
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
