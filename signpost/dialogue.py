@@ -106,6 +106,10 @@ TOPIC_QUESTIONS = (
 )
 # A statement naming a region and a symptom is a description even if the classifier chose one of these.
 STATEMENT_OVERRIDES = (*TOPIC_QUESTIONS, "bot_challenge")
+# The same, for the many-small-answers intent, when the statement is someone's own story
+# ("I", "my", "her", "our son"): a forum title such as "neck spasms after injections" has
+# no one in it and stays a question.
+NARRATIVE_OVERRIDES = (RETRIEVAL_INTENT,)
 # The intents whose entities may fill the description slots: an answer to the symptom
 # questions, or a message that asks for nothing else. Every other intent is a side
 # question, a red flag or a request; its entities fill nothing (domain.yml, `intent:`).

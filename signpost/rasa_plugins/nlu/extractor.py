@@ -22,7 +22,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from signpost.config import get_settings
-from signpost.dialogue import DESCRIBE_INTENT, DESCRIPTION_OVERRIDES, STATEMENT_OVERRIDES, TYPE_INFO_INTENT
+from signpost.dialogue import (
+    DESCRIBE_INTENT,
+    DESCRIPTION_OVERRIDES,
+    NARRATIVE_OVERRIDES,
+    STATEMENT_OVERRIDES,
+    TYPE_INFO_INTENT,
+)
 from signpost.knowledge.content import load_content
 from signpost.knowledge.vocabulary import Findings, Lexicon, load_pipeline
 
@@ -31,6 +37,13 @@ _QUESTION = re.compile(
     r"\?\s*$|^\s*(how|what|why|where|who|which|when|can|could|should|would|will|is|are|do|does|did)\b",
     re.IGNORECASE,
 )
+# Someone in the sentence: the writer, or the person they care for.
+_PERSON = re.compile(
+    r"\b(i|i'm|i've|i'd|me|my|mine|we|our|us|he|she|his|her|him|they|their|them)\b",
+    re.IGNORECASE,
+)
+# A question in a story's clothes: "I was wondering if anyone else has ...".
+_ASKING = re.compile(r"\b(wondering|wonder if|anyone|any advice|any tips)\b", re.IGNORECASE)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -49,6 +62,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             "override_intents": list(DESCRIPTION_OVERRIDES),
             # side topics that a statement naming a region and a symptom overrides
             "statement_overrides": list(STATEMENT_OVERRIDES),
+            # the same, for a statement that tells someone's own story
+            "narrative_overrides": list(NARRATIVE_OVERRIDES),
             "type_info_intent": TYPE_INFO_INTENT,
             # the modifier meaning only "dystonia" or "a movement disorder" was said
             "condition_signal": "dystonia_named",
@@ -118,9 +133,17 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
         weak = self._should_override(intent)
         if findings.is_description:
             complete = bool(findings.regions) and bool(findings.symptoms or findings.modifiers)
-            if weak or (complete and name in self._config["statement_overrides"] and not _QUESTION.search(text)):
+            if weak:
                 return describe
+            if complete and not _QUESTION.search(text):
+                if name in self._config["statement_overrides"]:
+                    return describe
+                if name in self._config["narrative_overrides"] and self._is_story(text):
+                    return describe
             return None
+        if findings.types and name in self._config["narrative_overrides"] and self._is_story(text):
+            # "I was diagnosed with tardive dyskinesia after ...": about that type, not a side topic.
+            return str(self._config["type_info_intent"])
         if not weak:
             return None
         if findings.types:
@@ -129,6 +152,11 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             # "I have a movement disorder", or a pattern alone ("a few attacks"): start the questions.
             return describe
         return None
+
+    @staticmethod
+    def _is_story(text: str) -> bool:
+        """Someone's own account, not a question or a request for others' experience."""
+        return bool(_PERSON.search(text)) and not _QUESTION.search(text) and not _ASKING.search(text)
 
     def _should_override(self, intent: Optional[Dict[str, Any]]) -> bool:
         if not intent or not intent.get("name"):

@@ -1,0 +1,65 @@
+"""The vocabulary extractor's intent corrections: when a story beats the classifier's guess."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from signpost.dialogue import DESCRIBE_INTENT, RETRIEVAL_INTENT, TYPE_INFO_INTENT
+from signpost.knowledge import vocabulary as lexicon
+from signpost.knowledge.content import Content
+from signpost.rasa_plugins.nlu.extractor import VocabularyExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor(content: Content, tmp_path_factory: pytest.TempPathFactory) -> VocabularyExtractor:
+    path = lexicon.save_pipeline(content, tmp_path_factory.mktemp("spacy") / "signpost_en")
+    lex = lexicon.Lexicon(lexicon.load_pipeline(str(path), content), content)
+    return VocabularyExtractor(VocabularyExtractor.get_default_config(), lex)
+
+
+def intent_after(extractor: VocabularyExtractor, text: str, guess: str, confidence: float = 0.95) -> str:
+    message = Message(data={TEXT: text, INTENT: {"name": guess, "confidence": confidence}})
+    extractor.process([message])
+    return message.get(INTENT)["name"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In my case, dystonia affects my neck and causes my head to turn to the left.",
+        "For a while I found driving hard as it was difficult to turn my head to the left.",
+        "In 2004 I began to notice that I had a head tremor.",
+        "Our son's foot turns in when he walks.",
+    ],
+)
+def test_a_story_naming_a_region_and_what_it_does_is_a_description_over_a_confident_faq_guess(
+    extractor: VocabularyExtractor, text: str
+) -> None:
+    assert intent_after(extractor, text, RETRIEVAL_INTENT) == DESCRIBE_INTENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "neck spasms after botox",  # a forum title: nobody in it
+        "Can my neck spasms be treated?",  # a question
+        "I was wondering if anyone else has neck spasms after botox",  # asking for others' experience
+        "Has anyone found that their head tremor gets worse with stress",
+    ],
+)
+def test_questions_and_titles_keep_the_faq_guess(extractor: VocabularyExtractor, text: str) -> None:
+    assert intent_after(extractor, text, RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+
+
+def test_a_story_naming_a_type_asks_about_that_type(extractor: VocabularyExtractor) -> None:
+    text = "One of my medicines eventually caused the development of tardive dyskinesia."
+    assert intent_after(extractor, text, RETRIEVAL_INTENT) == TYPE_INFO_INTENT
+    assert intent_after(extractor, "Is tardive dyskinesia permanent?", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+
+
+def test_other_requests_are_not_taken_for_stories(extractor: VocabularyExtractor) -> None:
+    # Asking for a person stays a request for a person, whatever else the message says.
+    text = "I want to talk to someone about my neck spasms"
+    assert intent_after(extractor, text, "request_human") == "request_human"
