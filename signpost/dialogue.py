@@ -110,6 +110,9 @@ STATEMENT_OVERRIDES = (*TOPIC_QUESTIONS, "bot_challenge")
 # ("I", "my", "her", "our son"): a forum title such as "neck spasms after injections" has
 # no one in it and stays a question.
 NARRATIVE_OVERRIDES = (RETRIEVAL_INTENT,)
+# And for a request for a person, when the story asks for nothing: "it starts when I talk
+# to someone" is not "I want to talk to someone".
+REQUEST_OVERRIDES = ("request_human",)
 # The intents whose entities may fill the description slots: an answer to the symptom
 # questions, or a message that asks for nothing else. Every other intent is a side
 # question, a red flag or a request; its entities fill nothing (domain.yml, `intent:`).

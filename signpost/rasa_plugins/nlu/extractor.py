@@ -26,6 +26,7 @@ from signpost.dialogue import (
     DESCRIBE_INTENT,
     DESCRIPTION_OVERRIDES,
     NARRATIVE_OVERRIDES,
+    REQUEST_OVERRIDES,
     STATEMENT_OVERRIDES,
     TYPE_INFO_INTENT,
 )
@@ -43,6 +44,12 @@ _PERSON = re.compile(
     re.IGNORECASE,
 )
 # A question in a story's clothes: "I was wondering if anyone else has ...".
+# Words that ask for something: "I want / can I / please / call me".
+_REQUEST = re.compile(
+    r"\b(want|wanted|need|like|rather|can|could|may|please|let me|put me|connect|transfer|"
+    r"call me|ring me|phone me|call back|callback|contact me)\b",
+    re.IGNORECASE,
+)
 _ASKING = re.compile(r"\b(wondering|wonder if|anyone|any advice|any tips)\b", re.IGNORECASE)
 
 
@@ -64,6 +71,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             "statement_overrides": list(STATEMENT_OVERRIDES),
             # the same, for a statement that tells someone's own story
             "narrative_overrides": list(NARRATIVE_OVERRIDES),
+            # the same for these, when the story asks for nothing
+            "request_overrides": list(REQUEST_OVERRIDES),
             "type_info_intent": TYPE_INFO_INTENT,
             # the modifier meaning only "dystonia" or "a movement disorder" was said
             "condition_signal": "dystonia_named",
@@ -139,6 +148,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
                 if name in self._config["statement_overrides"]:
                     return describe
                 if name in self._config["narrative_overrides"] and self._is_story(text):
+                    return describe
+                if name in self._config["request_overrides"] and self._is_story(text) and not _REQUEST.search(text):
                     return describe
             return None
         if findings.types and name in self._config["narrative_overrides"] and self._is_story(text):

@@ -61,5 +61,14 @@ def test_a_story_naming_a_type_asks_about_that_type(extractor: VocabularyExtract
 
 def test_other_requests_are_not_taken_for_stories(extractor: VocabularyExtractor) -> None:
     # Asking for a person stays a request for a person, whatever else the message says.
-    text = "I want to talk to someone about my neck spasms"
-    assert intent_after(extractor, text, "request_human") == "request_human"
+    for text in (
+        "I want to talk to someone about my neck spasms",
+        "my neck spasms are bad, can I speak to a person",
+        "please get someone to ring me, my eyelids keep shutting",
+    ):
+        assert intent_after(extractor, text, "request_human") == "request_human", text
+
+
+def test_a_story_that_mentions_talking_to_someone_is_still_a_story(extractor: VocabularyExtractor) -> None:
+    text = "It starts when I talk to someone, and my eyes clamp shut."
+    assert intent_after(extractor, text, "request_human") == DESCRIBE_INTENT
