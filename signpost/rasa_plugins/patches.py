@@ -23,7 +23,9 @@ Rasa's command line runs), once or again without harm:
   every tracker store;
 - `extend_server_app`: rasa.core.run.configure_app, for `GET /ready` and the metrics;
 - `use_our_logging`: rasa.utils.io.configure_colored_logging;
-- `fold_sanic_loggers`: rasa.utils.common.update_sanic_log_level.
+- `fold_sanic_loggers`: rasa.utils.common.update_sanic_log_level;
+- `extend_applied_events`: DialogueStateTracker.applied_events and
+- `extend_prior_states`: Domain.states_for_tracker_history (both signpost.rasa_plugins.prior_states).
 
 For each tracker store, from SignpostTrackerStore's constructor: `use_engine`, our
 database engine in place of the one Rasa's SQLTrackerStore makes.
@@ -263,6 +265,60 @@ def fold_sanic_loggers() -> None:
     replace(rasa.utils.common, "update_sanic_log_level", patch, update_and_fold, rasas)
 
 
+def extend_prior_states() -> None:
+    """Rasa 3.6 rebuilds the state before every earlier action of the session by replaying
+    it from its first event, for each of the three or four predictions of every turn
+    (Domain.states_for_tracker_history; 56 ms a turn at turn 200, docs/performance.md).
+    It becomes signpost.rasa_plugins.prior_states.states_for_tracker_history: the same
+    states, extended from the previous call on the same tracker when the session only grew,
+    rebuilt from the start otherwise."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from signpost.rasa_plugins import prior_states
+
+    patch = "extend_prior_states"
+    check_version(patch)
+    rasas = original(Domain.states_for_tracker_history)
+    check_shape(
+        patch,
+        rasas,
+        ["self", "tracker", "omit_unset_slots", "ignore_rule_only_turns", "rule_only_data"],
+        "rasa.shared.core.domain.Domain.states_for_tracker_history",
+    )
+    for name in (
+        "generate_all_prior_trackers",
+        "get_active_state",
+        "_get_prev_action_sub_state",
+        "_remove_rule_only_features",
+        "_substitute_rule_only_user_input",
+        "_clean_state",
+    ):
+        check_looked_up(patch, rasas, name)  # what prior_states._step does, step for step
+    check_looked_up(patch, DialogueStateTracker.past_states, "states_for_tracker_history")
+    check_looked_up(patch, original(DialogueStateTracker.generate_all_prior_trackers), "applied_events")
+    replace(Domain, "states_for_tracker_history", patch, prior_states.states_for_tracker_history, rasas)
+
+
+def extend_applied_events() -> None:
+    """Rasa 3.6 lists a tracker's applied events (all but the reverted ones, from the last
+    restart) by walking every event of the session, several times a prediction: the
+    policies, the featurizers and the processor each ask. DialogueStateTracker.applied_events
+    becomes signpost.rasa_plugins.prior_states.applied_events: the same list, continued from
+    the previous call on the same tracker when its events only grew, listed afresh otherwise."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from signpost.rasa_plugins import prior_states
+
+    patch = "extend_applied_events"
+    check_version(patch)
+    rasas = original(DialogueStateTracker.applied_events)
+    check_shape(patch, rasas, ["self"], "rasa.shared.core.trackers.DialogueStateTracker.applied_events")
+    for name in ("_undo_till_previous", "_first_loop_execution_or_unhappy_path", "_undo_till_previous_loop_execution"):
+        check_looked_up(patch, rasas, name)  # what prior_states._apply does, step for step
+    replace(DialogueStateTracker, "applied_events", patch, prior_states.applied_events, rasas)
+
+
 def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[..., None]) -> None:
     """Every process-wide patch, each checked against this Rasa first (the Rasa server's
     start, serve.run_rasa, gives the project's replacements). Applying again replaces
@@ -274,6 +330,8 @@ def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[...
     extend_server_app(extend_app)
     use_our_logging(configure_logging)
     fold_sanic_loggers()
+    extend_applied_events()
+    extend_prior_states()
 
 
 SQL_TRACKER_STORE_PARAMETERS = [
