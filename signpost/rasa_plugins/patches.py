@@ -24,6 +24,8 @@ Rasa's command line runs), once or again without harm:
 - `extend_server_app`: rasa.core.run.configure_app, for `GET /ready` and the metrics;
 - `use_our_logging`: rasa.utils.io.configure_colored_logging;
 - `fold_sanic_loggers`: rasa.utils.common.update_sanic_log_level;
+- `send_actions_what_they_read`: RemoteAction._action_call_format
+  (signpost.rasa_plugins.action_payload);
 - `extend_applied_events`: DialogueStateTracker.applied_events and
 - `extend_prior_states`: Domain.states_for_tracker_history (both signpost.rasa_plugins.prior_states).
 
@@ -319,6 +321,47 @@ def extend_applied_events() -> None:
     replace(DialogueStateTracker, "applied_events", patch, prior_states.applied_events, rasas)
 
 
+def send_actions_what_they_read() -> None:
+    """Rasa 3.6 sends every event of the conversation with each custom-action call
+    (RemoteAction._action_call_format), and the action server decodes them all: about half
+    a turn's CPU at turn 200 (docs/performance.md). It becomes Rasa's with the events
+    replaced by those our actions read (signpost.rasa_plugins.action_payload); the rest of
+    the request, the domain included, is Rasa's."""
+    from rasa.core.actions.action import RemoteAction
+
+    from signpost.rasa_plugins.action_payload import payload_state
+
+    patch = "send_actions_what_they_read"
+    check_version(patch)
+    rasas = original(RemoteAction._action_call_format)
+    check_shape(
+        patch, rasas, ["self", "tracker", "domain"], "rasa.core.actions.action.RemoteAction._action_call_format"
+    )
+    check_looked_up(patch, rasas, "current_state")
+    check_looked_up(patch, original(RemoteAction.run), "_action_call_format")
+
+    def call_format(self: RemoteAction, tracker: Any, domain: Any) -> Any:
+        result = rasas(self, _WithoutEvents(tracker), domain)  # everything but the events: Rasa's
+        result["tracker"] = payload_state(tracker)
+        return result
+
+    replace(RemoteAction, "_action_call_format", patch, call_format, rasas)
+
+
+class _WithoutEvents:
+    """A tracker whose `current_state` leaves the events out (Rasa's call format asks for all
+    of them, to be replaced): the rest is the tracker's own."""
+
+    def __init__(self, tracker: Any) -> None:
+        self._tracker = tracker
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tracker, name)
+
+    def current_state(self, event_verbosity: Any = None) -> dict[str, Any]:
+        return {}
+
+
 def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[..., None]) -> None:
     """Every process-wide patch, each checked against this Rasa first (the Rasa server's
     start, serve.run_rasa, gives the project's replacements). Applying again replaces
@@ -332,6 +375,7 @@ def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[...
     fold_sanic_loggers()
     extend_applied_events()
     extend_prior_states()
+    send_actions_what_they_read()
 
 
 SQL_TRACKER_STORE_PARAMETERS = [

@@ -41,6 +41,7 @@ TARGETS = {
     "fold_sanic_loggers": (rasa.utils.common, "update_sanic_log_level"),
     "extend_applied_events": (DialogueStateTracker, "applied_events"),
     "extend_prior_states": (Domain, "states_for_tracker_history"),
+    "send_actions_what_they_read": (RemoteAction, "_action_call_format"),
 }
 LOGGERS = ("", "rasa", "rasa_sdk", "signpost", "actions", *logs.LIBRARY_LOGGERS)
 
