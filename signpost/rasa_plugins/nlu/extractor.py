@@ -27,6 +27,7 @@ from signpost.dialogue import (
     DESCRIPTION_OVERRIDES,
     NARRATIVE_OVERRIDES,
     REQUEST_OVERRIDES,
+    RETRIEVAL_INTENT,
     STATEMENT_OVERRIDES,
     TYPE_INFO_INTENT,
 )
@@ -48,6 +49,14 @@ _PERSON = re.compile(
 _REQUEST = re.compile(
     r"\b(want|wanted|need|like|rather|can|could|may|please|let me|put me|connect|transfer|"
     r"call me|ring me|phone me|call back|callback|contact me)\b",
+    re.IGNORECASE,
+)
+# "what is X", "tell me about X": a question about the type itself, not a topic of it
+_NOT_THE_TYPE = r"(?!\s+(the|a|an)\s+\w+(\s+\w+)?\s+(for|of|with|between|after|in)\b)"
+_DEFINITION = re.compile(
+    rf"^\s*(what\s+(is|are)\b{_NOT_THE_TYPE}|what's\b{_NOT_THE_TYPE}|whats\b|what\s+does\b.*\bmean\b|"
+    r"what\s+exactly\b|tell me (about|more)|explain|info\b|information\b|define|meaning of)"
+    r"|^\s*\S+(\s+\S+){0,3}\s*(,\s*)?what(\s+is\s+(it|that)|'s that)\b",
     re.IGNORECASE,
 )
 _ASKING = re.compile(r"\b(wondering|wonder if|anyone|any advice|any tips)\b", re.IGNORECASE)
@@ -74,6 +83,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             # the same for these, when the story asks for nothing
             "request_overrides": list(REQUEST_OVERRIDES),
             "type_info_intent": TYPE_INFO_INTENT,
+            # the retrieval intent of the knowledge base's answers
+            "answer_intent": RETRIEVAL_INTENT,
             # the modifier meaning only "dystonia" or "a movement disorder" was said
             "condition_signal": "dystonia_named",
         }
@@ -158,6 +169,10 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
         if not weak:
             return None
         if findings.types:
+            if name == self._config["answer_intent"] and _QUESTION.search(text) and not _DEFINITION.search(text):
+                # "what causes cervical dystonia?", "will blepharospasm get worse?": the
+                # question's topic, for that type, not the type's page
+                return None
             return str(self._config["type_info_intent"])
         if findings.modifiers and not _QUESTION.search(text):
             # "I have a movement disorder", or a pattern alone ("a few attacks"): start the questions.

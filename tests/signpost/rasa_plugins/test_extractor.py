@@ -72,3 +72,30 @@ def test_other_requests_are_not_taken_for_stories(extractor: VocabularyExtractor
 def test_a_story_that_mentions_talking_to_someone_is_still_a_story(extractor: VocabularyExtractor) -> None:
     text = "It starts when I talk to someone, and my eyes clamp shut."
     assert intent_after(extractor, text, "request_human") == DESCRIBE_INTENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What causes cervical dystonia?",
+        "Will my blepharospasm get worse?",
+        "What is the treatment for writer's cramp?",
+        "what is the difference between focal and segmental dystonia",
+    ],
+)
+def test_an_unsure_question_about_a_topic_of_a_type_keeps_the_answer(extractor: VocabularyExtractor, text: str) -> None:
+    assert intent_after(extractor, text, RETRIEVAL_INTENT, confidence=0.3) == RETRIEVAL_INTENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is Meige syndrome?",
+        "what does focal dystonia mean",
+        "laterocollis, what is it",
+        "tell me about blepharospasm",
+    ],
+)
+def test_an_unsure_question_about_the_type_itself_is_about_that_type(extractor: VocabularyExtractor, text: str) -> None:
+    assert intent_after(extractor, text, RETRIEVAL_INTENT, confidence=0.3) == TYPE_INFO_INTENT
+    assert intent_after(extractor, text, "greet", confidence=0.3) == TYPE_INFO_INTENT
