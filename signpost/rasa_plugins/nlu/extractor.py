@@ -44,11 +44,11 @@ _PERSON = re.compile(
     r"\b(i|i'm|i've|i'd|me|my|mine|we|our|us|he|she|his|her|him|they|their|them)\b",
     re.IGNORECASE,
 )
-# A question in a story's clothes: "I was wondering if anyone else has ...".
 # Words that ask for something: "I want / can I / please / call me".
 _REQUEST = re.compile(
-    r"\b(want|wanted|need|like|rather|can|could|may|please|let me|put me|connect|transfer|"
-    r"call me|ring me|phone me|call back|callback|contact me)\b",
+    r"\b(want|wanted|need|would like|'d like|rather|please|let me|put me|connect|transfer|"
+    r"call me|ring me|phone me|call back|callback|contact me)\b"
+    r"|\b(can|could|may) (i|we|you|someone|somebody|anyone) (please )?(speak|talk|have|get|be put|call|ring|phone|chat)\b",
     re.IGNORECASE,
 )
 # "what is X", "tell me about X": a question about the type itself, not a topic of it
@@ -59,6 +59,7 @@ _DEFINITION = re.compile(
     r"|^\s*\S+(\s+\S+){0,3}\s*(,\s*)?what(\s+is\s+(it|that)|'s that)\b",
     re.IGNORECASE,
 )
+# A question in a story's clothes: "I was wondering if anyone else has ...".
 _ASKING = re.compile(r"\b(wondering|wonder if|anyone|any advice|any tips)\b", re.IGNORECASE)
 
 
@@ -163,6 +164,16 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
                 if name in self._config["request_overrides"] and self._is_story(text) and not _REQUEST.search(text):
                     return describe
             return None
+        if (
+            findings.modifiers
+            and not findings.types
+            and name in self._config["narrative_overrides"]
+            and self._is_story(text)
+            and not _REQUEST.search(text)
+        ):
+            # "I got diagnosed with dystonia ...", "I've had a few attacks ...": someone's own
+            # story with nothing to place it yet; ask, rather than answer a page it resembles.
+            return describe
         if findings.types and name in self._config["narrative_overrides"] and self._is_story(text):
             # "I was diagnosed with tardive dyskinesia after ...": about that type, not a side topic.
             return str(self._config["type_info_intent"])

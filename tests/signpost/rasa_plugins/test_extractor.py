@@ -99,3 +99,18 @@ def test_an_unsure_question_about_a_topic_of_a_type_keeps_the_answer(extractor: 
 def test_an_unsure_question_about_the_type_itself_is_about_that_type(extractor: VocabularyExtractor, text: str) -> None:
     assert intent_after(extractor, text, RETRIEVAL_INTENT, confidence=0.3) == TYPE_INFO_INTENT
     assert intent_after(extractor, text, "greet", confidence=0.3) == TYPE_INFO_INTENT
+
+
+def test_a_story_with_nothing_to_place_it_yet_starts_the_questions(extractor: VocabularyExtractor) -> None:
+    for text in (
+        "I got diagnosed with dystonia last year and it changed everything for me.",
+        "Since then I've had a few attacks, but generally I am fine.",
+    ):
+        assert intent_after(extractor, text, RETRIEVAL_INTENT) == DESCRIBE_INTENT, text
+    # asking for something keeps the answer
+    assert intent_after(extractor, "I have dystonia and I want to know about PIP", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+
+
+def test_a_story_that_says_what_its_writer_can_do_is_not_a_request(extractor: VocabularyExtractor) -> None:
+    text = "My vocal cords go tight on their own, so while I can give a speech I can barely whisper to a friend."
+    assert intent_after(extractor, text, "request_human") == DESCRIBE_INTENT
