@@ -48,7 +48,8 @@ _PERSON = re.compile(
 _REQUEST = re.compile(
     r"\b(want|wanted|need|would like|'d like|rather|please|let me|put me|connect|transfer|"
     r"call me|ring me|phone me|call back|callback|contact me)\b"
-    r"|\b(can|could|may) (i|we|you|someone|somebody|anyone) (please )?(speak|talk|have|get|be put|call|ring|phone|chat)\b",
+    r"|\b(can|could|may) (i|we|you|someone|somebody|anyone) (please )?"
+    r"(speak|talk|have|get|be put|call|ring|phone|chat)\b",
     re.IGNORECASE,
 )
 # "what is X", "tell me about X": a question about the type itself, not a topic of it
