@@ -35,6 +35,10 @@ from signpost.dialogue import SIGNPOST_ACTION
 
 
 def _is_handoff_answer(event: Event) -> bool:
+    """Whether the bot message carries a handoff record, judged by its kind alone. Wider than
+    signpost.conversations.delivered's reading (which also checks the record's shape and
+    encodes the event to do so), so it keeps every message `handoffs_since` could count,
+    at the cost of a key lookup per event on this per-call path."""
     if not isinstance(event, BotUttered):
         return False
     record = (event.metadata or {}).get(RECORD_KEY)
