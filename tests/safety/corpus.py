@@ -21,6 +21,7 @@ NUMBERS = {
 MAX_FALSE_ALARM_RATE = 0.02
 # Real-world look-alikes (questions about a risk, past events): at most 1 alarm in 25.
 MAX_REAL_WORLD_FALSE_ALARM_RATE = 1 / 25
+MAX_REAL_WORLD_MISS_RATE = 1 / 20  # of the development split's red flags
 
 
 @lru_cache(maxsize=1)
