@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from signpost.knowledge.content import MODELS, Contact, DystoniaType, Subtype, Term, Tip, Topic
@@ -101,6 +103,17 @@ def find_type(session: Session, type_or_subtype_id: str) -> tuple[DystoniaType, 
 
 def terms(session: Session) -> dict[str, Term]:
     return dict(knowledge(session).terms)
+
+
+def symptom_regions(engine: Engine) -> dict[str, str]:
+    """The region each symptom names by itself (blinking: the eyes); none when the knowledge
+    base cannot be read, so a description is then asked about instead of failing."""
+    try:
+        with Session(engine, future=True) as session:
+            found = terms(session)
+    except SQLAlchemyError:
+        return {}
+    return {t.id: t.implies_region for t in found.values() if t.implies_region}
 
 
 def tips_for(session: Session, type_ids: list[str]) -> list[Tip]:

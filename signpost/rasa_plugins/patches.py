@@ -26,6 +26,10 @@ Rasa's command line runs), once or again without harm:
 - `fold_sanic_loggers`: rasa.utils.common.update_sanic_log_level;
 - `send_actions_what_they_read`: RemoteAction._action_call_format
   (signpost.rasa_plugins.action_payload);
+- `copy_trackers_without_replay`: DialogueStateTracker.copy (signpost.rasa_plugins.tracker_copy);
+- `validate_the_form_here`: FormAction.validate_slots, for the symptom form
+  (signpost.rasa_plugins.form_validation);
+- `match_rules_on_their_length`: RulePolicy._get_possible_keys (signpost.rasa_plugins.rule_keys);
 - `extend_applied_events`: DialogueStateTracker.applied_events and
 - `extend_prior_states`: Domain.states_for_tracker_history (both signpost.rasa_plugins.prior_states).
 
@@ -40,10 +44,13 @@ them only where endpoints.yml, credentials.yml or config.yml name them.
 from __future__ import annotations
 
 import inspect
+import logging
 from typing import Any, Callable, Sequence
 
 import rasa
 from rasa.core.tracker_store import SQLTrackerStore
+
+logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"  # the Rasa every patch here was written against and checked with
 
@@ -321,6 +328,109 @@ def extend_applied_events() -> None:
     replace(DialogueStateTracker, "applied_events", patch, prior_states.applied_events, rasas)
 
 
+def copy_trackers_without_replay() -> None:
+    """Rasa 3.6 copies the tracker before each action it runs by replaying every event of the
+    conversation into a new one (DialogueStateTracker.copy, from MessageProcessor._run_action
+    and FormAction._activate_loop): about 12 ms a copy at turn 200 (docs/performance.md).
+    It becomes signpost.rasa_plugins.tracker_copy's: the tracker that replay would give,
+    built from the tracker's own state; Rasa's copy where replay might give another."""
+    from rasa.core.actions.forms import FormAction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from signpost.rasa_plugins import tracker_copy
+
+    patch = "copy_trackers_without_replay"
+    check_version(patch)
+    rasas = original(DialogueStateTracker.copy)
+    check_shape(patch, rasas, ["self"], "rasa.shared.core.trackers.DialogueStateTracker.copy")
+    check_looked_up(patch, rasas, "travel_back_in_time")
+    travel = DialogueStateTracker.travel_back_in_time
+    for name in ("init_copy", "update"):
+        check_looked_up(patch, travel, name)  # the replay copy_tracker stands in for
+    check_looked_up(patch, MessageProcessor._run_action, "copy")
+    check_looked_up(patch, FormAction._activate_loop, "copy")
+    attributes = set(vars(DialogueStateTracker("check", [])))
+    if attributes != tracker_copy.ATTRIBUTES:
+        raise RasaChanged(
+            f"Rasa patch {patch!r}: a tracker now has the attributes {sorted(attributes)}, "
+            f"the patch was written for {sorted(tracker_copy.ATTRIBUTES)}"
+        )
+    replace(DialogueStateTracker, "copy", patch, tracker_copy.copier(rasas), rasas)
+
+
+def validate_the_form_here() -> None:
+    """Rasa 3.6's FormAction has the action server validate each answer to the form
+    (`validate_symptom_form`): a second round trip in every signposting turn, on a tracker
+    rebuilt by replaying the session. FormAction.validate_slots becomes one that, for the
+    symptom form, gives the slot events signpost.symptom_form's rules give
+    (signpost.rasa_plugins.form_validation.validated), in this process; for any other form,
+    or if that fails, Rasa's own (the action server's validation)."""
+    from rasa.core.actions.forms import FormAction
+
+    from signpost.rasa_plugins import form_validation
+    from signpost.symptom_form import VALIDATION_ACTION
+
+    patch = "validate_the_form_here"
+    check_version(patch)
+    rasas = original(FormAction.validate_slots)
+    check_shape(
+        patch,
+        rasas,
+        ["self", "slot_candidates", "tracker", "domain", "output_channel", "nlg"],
+        "rasa.core.actions.forms.FormAction.validate_slots",
+        coroutine=True,
+    )
+    for name in ("_temporary_tracker", "RemoteAction", "action_names_or_texts"):
+        check_looked_up(patch, rasas, name)  # what validated() stands in for
+    for name in ("events_after_latest_restart", "get_slot_to_fill", "ActionExecuted", "SlotSet", "REQUESTED_SLOT"):
+        check_looked_up(patch, FormAction._temporary_tracker, name)  # the events validated() reads
+    check_looked_up(patch, FormAction.validate, "validate_slots")
+
+    async def validate_slots(
+        self: FormAction, slot_candidates: Any, tracker: Any, domain: Any, output_channel: Any, nlg: Any
+    ) -> Any:
+        name = f"validate_{self.name()}"
+        if name == VALIDATION_ACTION and name in domain.action_names_or_texts:
+            try:
+                return form_validation.validated(self, slot_candidates, tracker, domain)
+            except Exception:  # noqa: BLE001  (the action server validates as before)
+                logger.exception("symptom form validated by the action server: the local validation failed")
+        return await rasas(self, slot_candidates, tracker, domain, output_channel, nlg)
+
+    replace(FormAction, "validate_slots", patch, validate_slots, rasas)
+
+
+def match_rules_on_their_length() -> None:
+    """Rasa 3.6's RulePolicy checks every rule against every state of the session, although
+    past a rule's own length the check always passes (RulePolicy._is_rule_applicable): at
+    turn 200, most of the policy's time (docs/performance.md). RulePolicy._get_possible_keys
+    becomes signpost.rasa_plugins.rule_keys's: Rasa's, given only the states the longest
+    rule reaches."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    from signpost.rasa_plugins import rule_keys
+
+    patch = "match_rules_on_their_length"
+    check_version(patch)
+    rasas = original(RulePolicy._get_possible_keys)
+    check_shape(
+        patch, rasas, ["self", "lookup", "states"], "rasa.core.policies.rule_policy.RulePolicy._get_possible_keys"
+    )
+    nested = [c for c in rasas.__code__.co_consts if inspect.iscode(c)]
+    if not any("_is_rule_applicable" in c.co_names for c in nested):  # (in its filter's lambda)
+        raise RasaChanged(f"Rasa patch {patch!r}: RulePolicy._get_possible_keys no longer checks _is_rule_applicable")
+    check_shape(
+        patch,
+        RulePolicy._is_rule_applicable,
+        ["self", "rule_key", "turn_index", "conversation_state"],
+        "rasa.core.policies.rule_policy.RulePolicy._is_rule_applicable",
+    )
+    check_looked_up(patch, RulePolicy._is_rule_applicable, "_rule_key_to_state")
+    check_looked_up(patch, RulePolicy._find_action_from_rules, "_get_possible_keys")
+    replace(RulePolicy, "_get_possible_keys", patch, rule_keys.matcher(rasas), rasas)
+
+
 def send_actions_what_they_read() -> None:
     """Rasa 3.6 sends every event of the conversation with each custom-action call
     (RemoteAction._action_call_format), and the action server decodes them all: about half
@@ -376,6 +486,9 @@ def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[...
     extend_applied_events()
     extend_prior_states()
     send_actions_what_they_read()
+    copy_trackers_without_replay()
+    validate_the_form_here()
+    match_rules_on_their_length()
 
 
 SQL_TRACKER_STORE_PARAMETERS = [
