@@ -22,9 +22,20 @@ logger = logging.getLogger(__name__)
 def record_contacts_given(
     session: Session, conversation_id: str, contact_ids: list[str], now: dt.datetime | None = None
 ) -> None:
-    """Note the contacts a delivered reply showed, each once per conversation."""
-    for contact_id in dict.fromkeys(contact_ids):
-        if session.get(ContactGiven, (conversation_id, contact_id)) is None:
+    """Note the contacts a delivered reply showed, each once per conversation (one query for
+    those already noted, not one per contact)."""
+    wanted = list(dict.fromkeys(contact_ids))
+    if not wanted:
+        return
+    noted = set(
+        session.scalars(
+            select(ContactGiven.contact_id).where(
+                ContactGiven.conversation_id == conversation_id, ContactGiven.contact_id.in_(wanted)
+            )
+        )
+    )
+    for contact_id in wanted:
+        if contact_id not in noted:
             session.add(
                 ContactGiven(conversation_id=conversation_id, contact_id=contact_id, created_at=now or utcnow())
             )

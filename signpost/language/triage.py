@@ -89,8 +89,10 @@ def rank(
 ) -> list[Candidate]:
     """Up to `limit` types, best first, each with the signals that support it."""
     regions = tuple(regions)
-    signals = frozenset(regions) | frozenset(symptoms) | frozenset(modifiers)
     n_regions = region_count(regions)
+    # Three or more parts of the body are "several areas", as "whole body" is three parts.
+    several = {WHOLE_BODY} if n_regions >= WHOLE_BODY_REGIONS else set()
+    signals = frozenset(regions) | frozenset(symptoms) | frozenset(modifiers) | several
     rules = list(rules)
     order = {rule.type_id: rule.order for rule in rules}
     scored = [c for rule in rules if (c := score(rule, signals, n_regions)) is not None]
