@@ -14,7 +14,8 @@ event objects (the session only grew), it applies just the new ones; anything el
 restart, a new session, a reverted action or utterance, a form's undone loop, events
 dropped from the front, another domain or other rule-only data) starts again from the first
 event, as Rasa does. The loop body is Rasa's, step for step (`_step`); the caller gets its own
-copy of every state, so nothing it changes reaches the next call.
+copy of every state and of its user part (the part Rasa's featurizers change), so nothing
+they change reaches the next call.
 
 tests/signpost/rasa_plugins/test_prior_states.py compares the two on generated and real
 conversations; signpost.rasa_plugins.patches.extend_prior_states puts this in Rasa's place.
@@ -28,6 +29,7 @@ from operator import is_
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from rasa.shared.core import constants
+from rasa.shared.core.constants import USER
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -234,9 +236,13 @@ def _unchanged(applied: List[Event], common: int) -> int:
 
 
 def _own_copy(states: List[State]) -> List[State]:
-    """States the caller may change: each state and each of its sub-states a new dict (their
-    values are strings, numbers and tuples)."""
-    return [{key: dict(sub) for key, sub in state.items()} for state in states]  # type: ignore[misc]
+    """States the caller may change as Rasa 3.6's callers change them: each state a new dict,
+    and its user sub-state a new dict, the one part Rasa's featurizers edit in place
+    (`_remove_user_text_if_intent` and `_choose_last_user_input` delete its text, intent or
+    entities). The other sub-states, read only, are shared (their values are strings,
+    numbers and tuples). tests/signpost/rasa_plugins/test_prior_states.py runs Rasa's
+    featurizer over the same tracker again and again to check nothing it does is kept."""
+    return [{**state, USER: dict(state[USER])} if USER in state else dict(state) for state in states]  # type: ignore[misc]
 
 
 def states_for_tracker_history(

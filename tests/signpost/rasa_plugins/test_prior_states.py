@@ -172,14 +172,36 @@ def test_after_a_revert_or_a_restart_it_starts_again_and_stays_right():
 
 
 def test_what_a_caller_changes_never_reaches_the_next_call():
+    """What Rasa's callers change in place: the state itself and its user part."""
     tracker = DialogueStateTracker.from_events("someone", conversation(3), slots=PROJECT.slots)
     first = prior_states.states_for_tracker_history(PROJECT, tracker)
     expected = copy.deepcopy(first)
     for state in first:
-        for sub in state.values():
-            sub.clear()
+        state.get("user", {}).clear()
         state.clear()
     assert prior_states.states_for_tracker_history(PROJECT, tracker) == expected
+
+
+@pytest.mark.parametrize("max_history", [None, 4, 1])
+@pytest.mark.parametrize("use_text", [False, True])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_rasas_featurizer_gets_rasas_states_call_after_call(max_history, use_text, data):
+    """Rasa's own featurizer, run over the same growing tracker as the policies run it
+    (it edits the states it is given), gets what it gets from Rasa's own states."""
+    from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
+
+    featurizer = MaxHistoryTrackerFeaturizer(max_history=max_history)
+    events = data.draw(st.lists(events_for(PROJECT), max_size=30))
+    for tracker in grown(PROJECT, events, data.draw(st.integers(1, 4))):
+        for _ in range(2):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(Domain, "states_for_tracker_history", prior_states.states_for_tracker_history)
+                ours = featurizer.prediction_states([tracker], PROJECT, use_text, ignore_rule_only_turns=False)
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(Domain, "states_for_tracker_history", RASAS)
+                rasas = featurizer.prediction_states([tracker], PROJECT, use_text, ignore_rule_only_turns=False)
+            assert ours == rasas
 
 
 def test_a_copy_of_a_tracker_starts_without_the_progress():
