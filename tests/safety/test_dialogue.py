@@ -20,6 +20,7 @@ from tests.http import say
 from tests.safety.corpus import (
     MAX_FALSE_ALARM_RATE,
     MAX_REAL_WORLD_FALSE_ALARM_RATE,
+    MAX_REAL_WORLD_MISS_RATE,
     NUMBERS,
     look_alikes,
     real_world_look_alikes,
@@ -56,19 +57,33 @@ def _first_bubbles(base: str, jobs: list[tuple[str, dict]]) -> list[str]:
         return list(pool.map(lambda job: _run(base, STATES[job[0]], job[1]["text"]), jobs))
 
 
-def _wrong(domain, jobs: list[tuple[str, dict]], answers: list[str]) -> list[tuple[str, str, str, str]]:
+def _answered(domain, category: str, answer: str) -> bool:
+    expected = _text(domain, RESPONSE_FOR[category])
+    return answer == expected and all(n in answer for n in NUMBERS[category])
+
+
+def _wrong(
+    domain, jobs: list[tuple[str, dict]], answers: list[str], escalated_is_right: bool = False
+) -> list[tuple[str, str, str, str]]:
     wrong = []
     for (state, case), answer in zip(jobs, answers, strict=True):
-        expected = _text(domain, RESPONSE_FOR[case["category"]])
-        if answer != expected or not all(n in answer for n in NUMBERS[case["category"]]):
+        # An urgent case answered as an emergency (999 instead of NHS 111) is escalated, not missed.
+        escalated = escalated_is_right and case["category"] == "urgent" and _answered(domain, "emergency", answer)
+        if not (_answered(domain, case["category"], answer) or escalated):
             wrong.append((state, case["category"], case["text"][:60], answer[:80]))
     return wrong
 
 
 def test_real_world_red_flags_are_answered_first_at_every_point(servers, domain):
+    """The development split of the real-world messages, as tests/safety/test_detector.py
+    holds it: at most 1 in 20 missed, at each point of a conversation alike."""
     jobs = [(state, case) for state in STATES for case in real_world_red_flags()]
-    wrong = _wrong(domain, jobs, _first_bubbles(servers.base, jobs))
-    assert wrong == [], f"{len(wrong)} of {len(jobs)} wrong"
+    wrong = _wrong(domain, jobs, _first_bubbles(servers.base, jobs), escalated_is_right=True)
+    for state in STATES:
+        missed = [w for w in wrong if w[0] == state]
+        assert len(missed) <= MAX_REAL_WORLD_MISS_RATE * len(real_world_red_flags()), (state, missed)
+    # the same messages are missed wherever they come: the answer does not depend on the point
+    assert len({w[2] for w in wrong}) * len(STATES) == len(wrong), wrong
 
 
 def test_real_world_look_alikes_rarely_raise_the_alarm(servers, domain):
