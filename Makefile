@@ -63,7 +63,7 @@ build: $(SPACY_DIR)/.built $(LOOKUPS) $(VENDOR) ## build the spaCy pipeline, loo
 seed: $(BIN)/.installed ## seed the knowledge base (idempotent)
 	@$(BIN)/python -m signpost seed
 
-$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/rasa_plugins/nlu/*.py) signpost/rasa_plugins/safety_policy.py
+$(MODEL): $(SPACY_DIR)/.built $(LOOKUPS) config.yml domain.yml $(RASA_DATA) $(wildcard signpost/rasa_plugins/nlu/*.py) signpost/rasa_plugins/safety_policy.py signpost/dialogue.py
 	$(BIN)/rasa train --fixed-model-name signpost --out models
 
 train: $(MODEL) ## train the Rasa model if data or config changed

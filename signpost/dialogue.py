@@ -108,8 +108,10 @@ TOPIC_QUESTIONS = (
 STATEMENT_OVERRIDES = (*TOPIC_QUESTIONS, "bot_challenge")
 # The same, for the many-small-answers intent, when the statement is someone's own story
 # ("I", "my", "her", "our son"): a forum title such as "neck spasms after injections" has
-# no one in it and stays a question.
-NARRATIVE_OVERRIDES = (RETRIEVAL_INTENT,)
+# no one in it and stays a question. Also for the questions about this conversation itself,
+# which a long story can resemble ("you don't know what's causing what" read as asking what
+# is kept): a story that names a part of the body and what it does asks neither.
+NARRATIVE_OVERRIDES = (RETRIEVAL_INTENT, "ask_my_data", "ask_why_asking")
 # And for a request for a person, when the story asks for nothing: "it starts when I talk
 # to someone" is not "I want to talk to someone".
 REQUEST_OVERRIDES = ("request_human",)

@@ -114,3 +114,12 @@ def test_a_story_with_nothing_to_place_it_yet_starts_the_questions(extractor: Vo
 def test_a_story_that_says_what_its_writer_can_do_is_not_a_request(extractor: VocabularyExtractor) -> None:
     text = "My vocal cords go tight on their own, so while I can give a speech I can barely whisper to a friend."
     assert intent_after(extractor, text, "request_human") == DESCRIBE_INTENT
+
+
+def test_a_story_read_as_a_question_about_this_conversation_is_still_a_story(extractor: VocabularyExtractor) -> None:
+    story = "I'm on so many medications that you don't know what's causing what, and my eyes keep spasming shut."
+    for guess in ("ask_my_data", "ask_why_asking"):
+        assert intent_after(extractor, story, guess) == DESCRIBE_INTENT, guess
+    # the questions themselves keep their intent
+    assert intent_after(extractor, "what do you know about me?", "ask_my_data") == "ask_my_data"
+    assert intent_after(extractor, "why are you asking about my neck?", "ask_why_asking") == "ask_why_asking"
