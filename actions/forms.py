@@ -16,27 +16,22 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import knowledge_engine, latest_intent
 from signpost import symptom_form
+from signpost.dialogue import SYMPTOM_FORM_VALIDATION
 from signpost.knowledge.repository import symptom_regions
 
-# Events after which earlier descriptions no longer count.
-FRESH_START = {"restart", "session_started"}
+# rasa-sdk's event names, as signpost.symptom_form reads them.
+_KINDS = {"user": symptom_form.USER, "restart": symptom_form.FRESH_START, "session_started": symptom_form.FRESH_START}
 
 
 def earlier_value(tracker: Tracker, name: str) -> List[str]:
     """The slot's value before the latest message, from this conversation's events."""
-    events = list(tracker.events)
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
-    for event in reversed(events[:last_user]):
-        if event.get("event") in FRESH_START:
-            return []
-        if event.get("event") == "slot" and event.get("name") == name:
-            return symptom_form.as_list(event.get("value"))
-    return []
+    steps = [(_KINDS.get(e.get("event"), e.get("event")), e.get("name"), e.get("value")) for e in tracker.events]
+    return symptom_form.earlier_value(steps, name)
 
 
 class ValidateSymptomForm(FormValidationAction):
     def name(self) -> str:
-        return symptom_form.VALIDATION_ACTION
+        return SYMPTOM_FORM_VALIDATION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         slots: Dict[str, Any] = tracker.current_slot_values()

@@ -132,6 +132,9 @@ MODIFIER = "modifier"
 DYSTONIA_TYPE = "dystonia_type"
 PLACE = "place"
 SYMPTOM_FORM = "symptom_form"
+# The form's validation (signpost.symptom_form) and the slot Rasa keeps the question asked in.
+SYMPTOM_FORM_VALIDATION = f"validate_{SYMPTOM_FORM}"
+REQUESTED_SLOT = "requested_slot"
 # What a person describes: it adds up over the conversation, and only `SLOT_FILLERS` fill it.
 DESCRIPTION_SLOTS: Tuple[str, ...] = (BODY_REGION, SYMPTOM, MODIFIER)
 # The types of dystonia the last signposting answer suggested (actions/signposting.py).

@@ -14,21 +14,35 @@ server without that patch.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from signpost.dialogue import BODY_REGION, DESCRIPTION_SLOTS, KEEP_ASKING, MODIFIER, SYMPTOM, SYMPTOM_FORM
+from signpost.dialogue import BODY_REGION, DESCRIPTION_SLOTS, KEEP_ASKING, MODIFIER, REQUESTED_SLOT, SYMPTOM
 from signpost.language.triage import implied_regions
 
-VALIDATION_ACTION = f"validate_{SYMPTOM_FORM}"
-REQUESTED_SLOT = "requested_slot"
-
 Slots = List[Tuple[str, Any]]  # slot events, in order: (name, value)
+
+# A conversation's events as `earlier_value` reads them, whichever server holds them:
+# (kind, slot name, value), the kind one of these (anything else is passed over).
+USER, FRESH_START, SLOT = "user", "fresh start", "slot"
+Step = Tuple[str, Optional[str], Any]
 
 
 def as_list(value: Any) -> List[str]:
     if value is None:
         return []
     return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def earlier_value(steps: Sequence[Step], name: str) -> List[str]:
+    """The slot's value before the latest user message: the last value set before it, back
+    to the latest restart or new session (after which earlier descriptions no longer count)."""
+    last_user = max((i for i, step in enumerate(steps) if step[0] == USER), default=len(steps))
+    for kind, slot, value in reversed(steps[:last_user]):
+        if kind == FRESH_START:
+            return []
+        if kind == SLOT and slot == name:
+            return as_list(value)
+    return []
 
 
 def validate(

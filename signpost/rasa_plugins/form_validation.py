@@ -11,7 +11,8 @@ same reads:
 
 - the candidates, as rasa-sdk's `slots_to_validate` reads them: the slot events at the end
   of the events Rasa's temporary tracker would hold;
-- a slot's value before the latest user message (as `actions.forms.earlier_value`);
+- a slot's value before the latest user message (signpost.symptom_form.earlier_value, as
+  `actions.forms.earlier_value` reads it from rasa-sdk's events);
 - the slot values with the candidates set, and the latest message's intent.
 
 tests/signpost/rasa_plugins/test_form_validation.py compares the two on generated
@@ -21,6 +22,7 @@ Rasa's `FormAction.validate_slots` for the symptom form only (any other form is 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence
 
 from rasa.shared.core.constants import REQUESTED_SLOT
@@ -50,15 +52,19 @@ def candidates_to_validate(events: Sequence[Event]) -> Dict[str, Any]:
     return found
 
 
-def earlier_value(events: Sequence[Event], name: str) -> List[str]:
-    """actions.forms.earlier_value, over Rasa's events."""
-    last_user = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=len(events))
-    for event in reversed(events[:last_user]):
+def steps(events: Sequence[Event]) -> List[symptom_form.Step]:
+    """Rasa's events as signpost.symptom_form.earlier_value reads them."""
+
+    def step(event: Event) -> symptom_form.Step:
+        if isinstance(event, UserUttered):
+            return (symptom_form.USER, None, None)
         if isinstance(event, (Restarted, SessionStarted)):
-            return []
-        if isinstance(event, SlotSet) and event.key == name:
-            return symptom_form.as_list(event.value)
-    return []
+            return (symptom_form.FRESH_START, None, None)
+        if isinstance(event, SlotSet):
+            return (symptom_form.SLOT, event.key, event.value)
+        return ("other", None, None)
+
+    return [step(event) for event in events]
 
 
 def validated(
@@ -79,7 +85,7 @@ def validated(
     latest = after.latest_message
     found = symptom_form.validate(
         candidates_to_validate(events),
-        lambda name: earlier_value(events, name),
+        partial(symptom_form.earlier_value, steps(events)),
         after.current_slot_values(),
         (latest.intent or {}).get("name") if latest else None,
         lambda: symptom_regions(engine_for(get_settings().database_url)),

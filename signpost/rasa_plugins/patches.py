@@ -368,8 +368,8 @@ def validate_the_form_here() -> None:
     or if that fails, Rasa's own (the action server's validation)."""
     from rasa.core.actions.forms import FormAction
 
+    from signpost.dialogue import SYMPTOM_FORM_VALIDATION
     from signpost.rasa_plugins import form_validation
-    from signpost.symptom_form import VALIDATION_ACTION
 
     patch = "validate_the_form_here"
     check_version(patch)
@@ -391,7 +391,7 @@ def validate_the_form_here() -> None:
         self: FormAction, slot_candidates: Any, tracker: Any, domain: Any, output_channel: Any, nlg: Any
     ) -> Any:
         name = f"validate_{self.name()}"
-        if name == VALIDATION_ACTION and name in domain.action_names_or_texts:
+        if name == SYMPTOM_FORM_VALIDATION and name in domain.action_names_or_texts:
             try:
                 return form_validation.validated(self, slot_candidates, tracker, domain)
             except Exception:  # noqa: BLE001  (the action server validates as before)
