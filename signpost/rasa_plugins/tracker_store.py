@@ -56,7 +56,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -283,27 +283,35 @@ class SignpostTrackerStore(SQLTrackerStore):
                 new_events = list(self._additional_events(session, tracker))
             redact_events(new_events)  # the stored ones were redacted when they were saved
             rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
+            if rows:
+                # One statement for all of them (executemany): the ORM would insert them one
+                # at a time to learn each id, and a signposting turn stores about twenty.
+                session.execute(insert(self.SQLEvent.__table__), rows)
             touch_conversation(session, tracker.sender_id, channel, utcnow())
             record_delivered(session, tracker.sender_id, channel, new_events)
             session.flush()
             if entry is not None:
-                last = max([entry.mark[1], *(row.id for row in rows)])
-                mark = (entry.mark[0] + len(rows), last)
+                # The count this store expects, and the newest id now stored: a row anyone
+                # else stored meanwhile makes the count differ, so the next turn reads afresh.
+                mark = (entry.mark[0] + len(rows), self._last_id(session, tracker.sender_id) if rows else entry.mark[1])
             else:
                 mark = (0, 0)
             session.commit()
         logger.debug("tracker stored: %d new event(s)", len(rows))
         return new_events, mark
 
-    def _row(self, sender_id: str, event: Any) -> Any:
-        """An event as Rasa's SQLTrackerStore stores it."""
+    def _last_id(self, session: Session, sender_id: str) -> int:
+        event = self.SQLEvent
+        return int(session.scalar(select(func.max(event.id)).where(event.sender_id == sender_id)) or 0)
+
+    def _row(self, sender_id: str, event: Any) -> dict[str, Any]:
+        """An event as Rasa's SQLTrackerStore stores it (the columns of its `events` table)."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
