@@ -54,6 +54,7 @@ IDLE = (
     "select (selectors.py",
     "serve_forever (socketserver.py",
     "_bootstrap (threading.py",
+    "run (threading.py",  # a thread waiting in a C event loop (the local actions' uvloop)
 )
 
 

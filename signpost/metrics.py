@@ -78,6 +78,13 @@ ACTION_FAILURES = Counter(
     ["reason"],
     registry=RASA,
 )
+LOCAL_ACTIONS = Counter(
+    "signpost_local_action_calls",
+    "Custom actions the Rasa server ran itself (signpost.rasa_plugins.local_actions), by action and"
+    " outcome (error: handed to the action server instead).",
+    ["action", "outcome"],
+    registry=RASA,
+)
 BREAKER = Enum(
     "signpost_action_server_breaker",
     "The Rasa server's circuit breaker for the action server.",
@@ -129,6 +136,10 @@ def count_fallback(kind: str) -> None:
 
 def count_action_failure(reason: str) -> None:
     ACTION_FAILURES.labels(one_of(reason, ACTION_FAILURE_REASONS)).inc()
+
+
+def count_local_action(action: str, outcome: str) -> None:
+    LOCAL_ACTIONS.labels(action, one_of(outcome, ("ok", "error"))).inc()
 
 
 def breaker_state(state: str) -> None:

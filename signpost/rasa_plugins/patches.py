@@ -17,7 +17,8 @@ For the whole Rasa server process, `apply_all` (from signpost.rasa_plugins.serve
 Rasa's command line runs), once or again without harm:
 
 - `guard_remote_actions`: RemoteAction.run, timeout, breaker and apology
-  (signpost.rasa_plugins.resilience);
+  (signpost.rasa_plugins.resilience), the signposting answer run in this process
+  (signpost.rasa_plugins.local_actions);
 - `validate_action_replies_faster`: RemoteAction._validate_action_result;
 - `drop_tracker_store_fallback`: the FailSafeTrackerStore that rasa.core.agent puts behind
   every tracker store;
@@ -118,9 +119,13 @@ def guard_remote_actions() -> None:
     nothing. RemoteAction.run becomes signpost.rasa_plugins.resilience.guarded around Rasa's:
     a call that fails or takes longer than ACTION_TIMEOUT_S is answered with
     `utter_service_problem` (helpline and 999), a breaker fails fast while the action server
-    is down, and every call carries the action server's token."""
+    is down, and every call carries the action server's token. Inside the guard, the
+    signposting answer runs in this process (signpost.rasa_plugins.local_actions), through
+    rasa-sdk's executor, with the request Rasa would send; any other action, or that one if
+    it fails here, goes to the action server."""
     from rasa.core.actions.action import RemoteAction
 
+    from signpost.rasa_plugins.local_actions import here_or_remote
     from signpost.rasa_plugins.resilience import guarded
 
     patch = "guard_remote_actions"
@@ -133,7 +138,9 @@ def guard_remote_actions() -> None:
         "rasa.core.actions.action.RemoteAction.run",
         coroutine=True,
     )
-    replace(RemoteAction, "run", patch, guarded(rasas), rasas)
+    for name in ("action_endpoint", "request", "_utter_responses"):
+        check_looked_up(patch, rasas, name)  # the call here_or_remote runs in this process
+    replace(RemoteAction, "run", patch, guarded(here_or_remote(rasas)), rasas)
 
 
 def validate_action_replies_faster() -> None:

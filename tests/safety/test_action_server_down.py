@@ -64,13 +64,19 @@ def timed(base: str, sender: str, text: str) -> tuple[float, str]:
     return time.monotonic() - started, " ".join(r.get("text") or "" for r in replies)
 
 
-@pytest.mark.parametrize(
-    "message", ["my head keeps pulling to the left", "is there a cure?", "support groups in Leeds"]
-)
+@pytest.mark.parametrize("message", ["is there a cure?", "support groups in Leeds", "more tips"])
 def test_stopped_action_server(rasa_alone, message):
     seconds, text = timed(rasa_alone, uuid.uuid4().hex, message)
     assert seconds < DEADLINE_S
     assert HELPLINE in text and "999" in text
+
+
+def test_the_signposting_answer_needs_no_action_server(rasa_alone):
+    """The Rasa server makes that answer itself (signpost.rasa_plugins.local_actions)."""
+    seconds, text = timed(rasa_alone, uuid.uuid4().hex, "my head keeps pulling to the left")
+    assert seconds < DEADLINE_S
+    assert "Cervical dystonia" in text and "not a diagnosis" in text
+    assert "can't reach my information" not in text
 
 
 def test_hanging_action_server(rasa_alone):
