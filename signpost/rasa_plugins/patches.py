@@ -31,6 +31,7 @@ Rasa's command line runs), once or again without harm:
 - `validate_the_form_here`: FormAction.validate_slots, for the symptom form
   (signpost.rasa_plugins.form_validation);
 - `match_rules_on_their_length`: RulePolicy._get_possible_keys (signpost.rasa_plugins.rule_keys);
+- `format_states_only_when_logged`: RulePolicy.format_tracker_states;
 - `extend_applied_events`: DialogueStateTracker.applied_events and
 - `extend_prior_states`: Domain.states_for_tracker_history (both signpost.rasa_plugins.prior_states).
 
@@ -438,6 +439,28 @@ def match_rules_on_their_length() -> None:
     replace(RulePolicy, "_get_possible_keys", patch, rule_keys.matcher(rasas), rasas)
 
 
+def format_states_only_when_logged() -> None:
+    """Rasa 3.6's RulePolicy turns every state of the session into text for a debug log line
+    at each prediction (`format_tracker_states`, then a deep copy of the text), whether or
+    not debug lines are logged: at turn 200 about a fifth of what a prediction grows by
+    (docs/performance.md). It becomes Rasa's own while the `rasa` logger logs debug lines,
+    and an empty text otherwise; nothing else reads it."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    patch = "format_states_only_when_logged"
+    check_version(patch)
+    rasas = original(RulePolicy.format_tracker_states)
+    check_shape(patch, rasas, ["states"], "rasa.core.policies.policy.Policy.format_tracker_states")
+    check_looked_up(patch, RulePolicy._find_action_from_rules, "format_tracker_states")
+    rasa_logger = logging.getLogger("rasa")
+
+    def format_tracker_states(states: Any) -> str:
+        return str(rasas(states)) if rasa_logger.isEnabledFor(logging.DEBUG) else ""
+
+    replace(RulePolicy, "format_tracker_states", patch, format_tracker_states, rasas)
+    RulePolicy.format_tracker_states = staticmethod(format_tracker_states)
+
+
 def send_actions_what_they_read() -> None:
     """Rasa 3.6 sends every event of the conversation with each custom-action call
     (RemoteAction._action_call_format), and the action server decodes them all: about half
@@ -496,6 +519,7 @@ def apply_all(extend_app: Callable[[Any], None], configure_logging: Callable[...
     copy_trackers_without_replay()
     validate_the_form_here()
     match_rules_on_their_length()
+    format_states_only_when_logged()
 
 
 SQL_TRACKER_STORE_PARAMETERS = [
