@@ -26,7 +26,7 @@ Rasa sends them: they come from the whole tracker.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Sequence
 
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, Restarted, SessionStarted, SlotSet, UserUttered
 
@@ -45,36 +45,48 @@ def _is_handoff_answer(event: Event) -> bool:
     return isinstance(record, dict) and record.get("kind") == HANDOFF
 
 
-def _last(events: List[Event], since: int, matches: Any) -> Optional[int]:
-    return next((i for i in range(len(events) - 1, since - 1, -1) if matches(events[i])), None)
-
-
 def _is_signpost(event: Event) -> bool:
     return isinstance(event, ActionExecuted) and event.action_name == SIGNPOST_ACTION
 
 
 def events_for_actions(events: Sequence[Event]) -> List[Event]:
-    """The events of a conversation that the actions read (see the module's docstring)."""
+    """The events of a conversation that the actions read (see the module's docstring).
+
+    Once over the session from its end and once over what comes before the kept tail (the
+    payload of every custom action at turn 200 walks some 2,000 events, so the walks are
+    plain loops with one type check an event)."""
     events = list(events)
-    session = _last(events, 0, lambda e: isinstance(e, SessionStarted)) or 0
-    latest_user = _last(events, session, lambda e: isinstance(e, UserUttered))
+    session = latest_user = latest_signpost = None
+    for i in range(len(events) - 1, -1, -1):
+        event = events[i]
+        if latest_user is None and isinstance(event, UserUttered):
+            latest_user = i
+        elif latest_signpost is None and _is_signpost(event):
+            latest_signpost = i
+        elif isinstance(event, SessionStarted):
+            session = i
+            break
+    session = session or 0
     if latest_user is None:
         return events  # no message yet in this session (an action run from outside): all of them
-    latest_signpost = _last(events, session, _is_signpost)
     # Everything from the earlier of the two; with no action_signpost in this session,
     # from the latest message, and the session's user messages before it.
     start = latest_user if latest_signpost is None else min(latest_user, latest_signpost)
     users_before = latest_signpost is None
 
-    keep = {i for i in range(session) if _is_handoff_answer(events[i])}
-    keep.update({events[i].key: i for i in range(session, start) if isinstance(events[i], SlotSet)}.values())
-    keep.update(
-        i
-        for i in range(session, start)
-        if isinstance(events[i], (Restarted, SessionStarted))
-        or _is_handoff_answer(events[i])
-        or (users_before and isinstance(events[i], UserUttered))
-    )
+    keep = [i for i in range(session) if _is_handoff_answer(events[i])]
+    last_slot: dict[str, int] = {}
+    for i in range(session, start):
+        event = events[i]
+        if isinstance(event, SlotSet):
+            last_slot[event.key] = i
+        elif (
+            isinstance(event, (Restarted, SessionStarted))
+            or (users_before and isinstance(event, UserUttered))
+            or _is_handoff_answer(event)
+        ):
+            keep.append(i)
+    keep.extend(last_slot.values())
     return [events[i] for i in sorted(keep)] + events[start:]
 
 
