@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -108,24 +108,35 @@ class RedFlagDetector:
     def detect(self, text: str) -> Detection | None:
         """The most serious category the message matches, or None."""
         prepared = normalise(text)
+        searched: dict[re.Pattern[str], bool] = {}
+
+        def found(pattern: re.Pattern[str]) -> bool:
+            """Whether `pattern` is in the message, searched once per message: the hedges
+            are one long pattern that many rules share."""
+            if pattern not in searched:
+                searched[pattern] = pattern.search(prepared) is not None
+            return searched[pattern]
+
         for rule in self._rules:
-            found = self._match(rule, prepared)
-            if found is not None:
-                return Detection(rule.category, rule.id, found)
+            matched = self._match(rule, prepared, found)
+            if matched is not None:
+                return Detection(rule.category, rule.id, matched)
         return None
 
     @staticmethod
-    def _match(rule: _Rule, text: str) -> str | None:
-        if any(u.search(text) for u in rule.unless):
-            return None
-        if rule.hedge is not None and rule.hedge.search(text) and not (rule.present and rule.present.search(text)):
-            return None
+    def _match(rule: _Rule, text: str, found: Callable[[re.Pattern[str]], bool]) -> str | None:
+        """The rule's matched words, or None; its own patterns first, as most rules stop
+        there, then what cancels it."""
         spans = []
         for pattern in rule.patterns:
             hit = next((m for m in pattern.finditer(text) if not (rule.negatable and _negated(text, m.start()))), None)
             if hit is None:
                 return None
             spans.append(hit.group(0))
+        if any(found(u) for u in rule.unless):
+            return None
+        if rule.hedge is not None and found(rule.hedge) and not (rule.present and found(rule.present)):
+            return None
         return " … ".join(spans)
 
 
