@@ -33,7 +33,10 @@ SYMPTOMS = ["blinking", "twisting", "tremor", "pulling", "spasm"]
 
 
 @pytest.fixture(autouse=True)
-def payload_patch() -> Iterator[None]:
+def payload_patch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The request and reply checks the Rasa server has, undone after each test."""
+    for name in ("_action_call_format", "_validate_action_result"):
+        monkeypatch.setattr(RemoteAction, name, patches.original(getattr(RemoteAction, name)))
     patches.send_actions_what_they_read()
     patches.validate_action_replies_faster()
     yield
