@@ -62,6 +62,16 @@ _DEFINITION = re.compile(
 )
 # A question in a story's clothes: "I was wondering if anyone else has ...".
 _ASKING = re.compile(r"\b(wondering|wonder if|anyone|any advice|any tips)\b", re.IGNORECASE)
+# A statement that asks for information: "I have dystonia and would love to know about PIP".
+_INFORMATION = re.compile(
+    r"\b(tell me|know (about|more|if|whether|what|how|why|where)|find out|information|info|advice|tips|"
+    r"looking for|learn (about|more))\b",
+    re.IGNORECASE,
+)
+# A story this long, that asks nothing, is told to be understood: it is never answered
+# with a side topic's page or an answer, however like one it reads ("I constantly feel
+# pain from my muscle contractions ..."); the questions ask for what it did not say.
+LONG_STORY_WORDS = 20
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -164,6 +174,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
                     return describe
                 if name in self._config["request_overrides"] and self._is_story(text) and not _REQUEST.search(text):
                     return describe
+            if self._overridable(name) and self._is_long_story(text):
+                return describe
             return None
         if (
             findings.modifiers
@@ -171,6 +183,7 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             and name in self._config["narrative_overrides"]
             and self._is_story(text)
             and not _REQUEST.search(text)
+            and not _INFORMATION.search(text)
         ):
             # "I got diagnosed with dystonia ...", "I've had a few attacks ...": someone's own
             # story with nothing to place it yet; ask, rather than answer a page it resembles.
@@ -178,6 +191,8 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
         if findings.types and name in self._config["narrative_overrides"] and self._is_story(text):
             # "I was diagnosed with tardive dyskinesia after ...": about that type, not a side topic.
             return str(self._config["type_info_intent"])
+        if not findings.types and self._overridable(name) and self._is_long_story(text):
+            return describe
         if not weak:
             return None
         if findings.types:
@@ -190,6 +205,20 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             # "I have a movement disorder", or a pattern alone ("a few attacks"): start the questions.
             return describe
         return None
+
+    def _overridable(self, name: Optional[str]) -> bool:
+        """A side topic or an answer: what a statement that tells a story overrides."""
+        return name in self._config["statement_overrides"] or name in self._config["narrative_overrides"]
+
+    @classmethod
+    def _is_long_story(cls, text: str) -> bool:
+        """Someone's own account of LONG_STORY_WORDS words or more that asks for nothing."""
+        return (
+            len(text.split()) >= LONG_STORY_WORDS
+            and cls._is_story(text)
+            and not _REQUEST.search(text)
+            and not _INFORMATION.search(text)
+        )
 
     @staticmethod
     def _is_story(text: str) -> bool:

@@ -123,3 +123,34 @@ def test_a_story_read_as_a_question_about_this_conversation_is_still_a_story(ext
     # the questions themselves keep their intent
     assert intent_after(extractor, "what do you know about me?", "ask_my_data") == "ask_my_data"
     assert intent_after(extractor, "why are you asking about my neck?", "ask_why_asking") == "ask_why_asking"
+
+
+@pytest.mark.parametrize("guess", [RETRIEVAL_INTENT, "ask_what_is_dystonia", "ask_managing", "ask_pain"])
+def test_a_long_story_that_asks_nothing_starts_the_questions_whatever_page_it_resembles(
+    extractor: VocabularyExtractor, guess: str
+) -> None:
+    for story in (
+        "I constantly feel pain from my muscle contractions, and this can be relentless at times. "
+        "The very simple tasks of getting dressed in the morning can become quite difficult.",
+        "My husband was told it was just stress for years, and now the pain and the pulling wear him out "
+        "by the end of every single day.",
+    ):
+        assert intent_after(extractor, story, guess) == DESCRIBE_INTENT, story
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # short: a title keeps the classifier's reading
+        "pain after botox injections",
+        # a long statement that asks for information
+        "I have had dystonia for ten years and the injections help, but I would love to know more about "
+        "what deep brain stimulation involves",
+        "My daughter was diagnosed last year and we are looking for information about help at school for her",
+        # a long question
+        "I have had dystonia for ten years and the injections help a lot, so is it worth asking my "
+        "neurologist about deep brain stimulation?",
+    ],
+)
+def test_short_statements_requests_and_questions_keep_the_page(extractor: VocabularyExtractor, text: str) -> None:
+    assert intent_after(extractor, text, RETRIEVAL_INTENT) == RETRIEVAL_INTENT
