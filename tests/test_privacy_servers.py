@@ -123,4 +123,14 @@ def test_logs_carry_request_ids_and_no_message_text(servers):
     for name, content in logs.items():
         assert phrase not in content, name
     assert f"signpost.rasa_plugins.channels.rest [req={request_id}]" in logs["rasa.log"]
-    assert f"[req={request_id}]" in logs["actions.log"]  # the action server logs under the same id
+    # the signposting answer, made in the Rasa server, logs under the request's id
+    assert f"actions.base [req={request_id}] action_signpost:" in logs["rasa.log"]
+
+
+def test_the_action_server_logs_under_the_requests_id(servers):
+    request_id = "req-" + uuid.uuid4().hex[:12]
+    body = json.dumps({"sender": uuid.uuid4().hex, "message": "what is dystonia?"}).encode()
+    response = post_rest(servers.base, body, {"X-Request-ID": request_id})
+    assert response.headers["X-Request-ID"] == request_id
+    actions_log = (servers.log_dir / "actions.log").read_text(errors="replace")
+    assert f"[req={request_id}]" in actions_log
