@@ -21,8 +21,9 @@ from rasa.utils.endpoints import EndpointConfig
 from signpost import metrics
 from signpost.config import get_settings
 from signpost.dialogue import SIGNPOST_ACTION
-from signpost.rasa_plugins import local_actions, patches
+from signpost.rasa_plugins import local_actions, patches, resilience
 from signpost.rasa_plugins.local_actions import here_or_remote
+from signpost.rasa_plugins.resilience import guarded
 from signpost.storage.engine import engine_for
 from tests.conftest import ACTION_PORT
 from tests.signpost.rasa_plugins.test_prior_states import PROJECT
@@ -142,6 +143,24 @@ def test_the_answer_runs_on_its_own_thread_not_the_servers_loop(knowledge_db, mo
     monkeypatch.setattr(ActionSignpost, "respond", noting)
     run(RemoteAction(SIGNPOST_ACTION, Remote()), tracker_for(["neck"], ["twisting"]))
     assert seen == ["signpost-local-actions"]
+
+
+def test_an_answer_slower_here_than_the_timeout_gets_the_apology(knowledge_db, monkeypatch):
+    async def slow(self: Any, body: Any) -> Any:
+        await asyncio.sleep(5)
+
+    monkeypatch.setattr(local_actions.LocalActions, "run", slow)
+    breaker = resilience._breaker
+    monkeypatch.setattr(breaker, "timeout_s", 0.2)
+    monkeypatch.setattr(breaker, "state", breaker.CLOSED)
+    remote = Remote()
+    events = run(
+        RemoteAction(SIGNPOST_ACTION, remote),
+        tracker_for(["neck"], ["twisting"]),
+        run=guarded(here_or_remote(RASAS_RUN)),
+    )
+    assert [e.metadata.get("utter_action") for e in events if isinstance(e, ev.BotUttered)] == [resilience.APOLOGY]
+    assert remote.calls == []  # a timeout is not a failure to hand on: the turn is over
 
 
 @pytest.fixture(scope="module")
