@@ -98,6 +98,18 @@ def test_real_world_look_alikes_rarely_raise_the_alarm(detector):
         ("I got nothing to live for", "crisis"),
         ("I cannot do another day of this", "crisis"),
         ("my doctor asked me: have you had suicidal thoughts?", None),
+        # a medicine named without a time word, the sign still holding
+        ("I took a stemetil tablet for dizziness and my jaw has locked, I can't open my mouth", "urgent"),
+        ("after the haloperidol injection her eyes went up into her head and won't come down", "urgent"),
+        ("I had an oculogyric crisis once in 2015 after Maxolon, it's fine now", None),
+        # oral baclofen lowered, spasms worse
+        ("they lowered my baclofen dose on Monday and my spasms are out of control", "urgent"),
+        # a pump for something else
+        ("my insulin pump alarm went off and I feel stiff", None),
+        # indirect suicidal language
+        ("what's the point anymore, nobody would miss me", "crisis"),
+        ("i've been thinking it would be easier if i wasn't here", "crisis"),
+        ("what's the point of botox if it wears off in 8 weeks?", None),
     ],
 )
 def test_tense_and_context(detector, text, category):
