@@ -72,6 +72,8 @@ _INFORMATION = re.compile(
 # with a side topic's page or an answer, however like one it reads ("I constantly feel
 # pain from my muscle contractions ..."); the questions ask for what it did not say.
 LONG_STORY_WORDS = 20
+# A plain account with no one in it, at least this long, is not a forum title.
+PLAIN_ACCOUNT_WORDS = 10
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -170,7 +172,9 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
             if complete and not _QUESTION.search(text):
                 if name in self._config["statement_overrides"]:
                     return describe
-                if name in self._config["narrative_overrides"] and self._is_story(text):
+                if name in self._config["narrative_overrides"] and (
+                    self._is_story(text) or self._is_plain_account(text)
+                ):
                     return describe
                 if name in self._config["request_overrides"] and self._is_story(text) and not _REQUEST.search(text):
                     return describe
@@ -216,6 +220,18 @@ class VocabularyExtractor(GraphComponent, EntityExtractorMixin):
         return (
             len(text.split()) >= LONG_STORY_WORDS
             and cls._is_story(text)
+            and not _REQUEST.search(text)
+            and not _INFORMATION.search(text)
+        )
+
+    @staticmethod
+    def _is_plain_account(text: str) -> bool:
+        """A sentence or more that tells what happens with no one named in it ("Typing and
+        holding a cup have become a challenge"): longer than a forum title, asking nothing."""
+        return (
+            len(text.split()) >= PLAIN_ACCOUNT_WORDS
+            and not _QUESTION.search(text)
+            and not _ASKING.search(text)
             and not _REQUEST.search(text)
             and not _INFORMATION.search(text)
         )

@@ -154,3 +154,13 @@ def test_a_long_story_that_asks_nothing_starts_the_questions_whatever_page_it_re
 )
 def test_short_statements_requests_and_questions_keep_the_page(extractor: VocabularyExtractor, text: str) -> None:
     assert intent_after(extractor, text, RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+
+
+def test_a_plain_account_with_no_one_in_it_is_a_description_but_a_title_is_not(extractor: VocabularyExtractor) -> None:
+    # a sentence that tells what a part of the body does, with no "I" or "my" in it
+    account = "Eyelids closing by themselves while driving, and the left one fighting hard to stay shut all day"
+    assert intent_after(extractor, account, RETRIEVAL_INTENT) == DESCRIBE_INTENT
+    # a forum title, a question, or the same account asking for information keeps its page
+    assert intent_after(extractor, "eyelids closing by themselves", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+    assert intent_after(extractor, account + "?", RETRIEVAL_INTENT) == RETRIEVAL_INTENT
+    assert intent_after(extractor, "Looking for information on " + account, RETRIEVAL_INTENT) == RETRIEVAL_INTENT
