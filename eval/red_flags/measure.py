@@ -41,6 +41,8 @@ def with_second_opinion(opinion, threshold: float):
         d = default_detector().detect(text)
         if d and d.category not in SECOND_OPINION_OVER:
             return (d.category, d.rule_id) if d.is_red_flag else (None, "")
+        if default_detector().is_about_risk_or_past(text):
+            return (None, "")
         category, probability = opinion.score(text)
         return (category, SECOND_OPINION_RULE) if probability >= threshold else (None, "")
 

@@ -98,12 +98,21 @@ def _compile(data: dict[str, Any]) -> list[_Rule]:
 class RedFlagDetector:
     def __init__(self, data: dict[str, Any]):
         self._rules = _compile(data)
+        groups = {name: _alternatives(values) for name, values in data["groups"].items()}
+        self._hedge = re.compile(groups[HEDGE_GROUP])
+        self._present = re.compile(groups[PRESENT_GROUP])
         #: What a helpline worker should do, per red-flag category (the staff triage card).
         self.staff_guidance: dict[str, str] = dict(data.get("staff_guidance") or {})
 
     @classmethod
     def from_file(cls, path: Path = RED_FLAGS_FILE) -> RedFlagDetector:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def is_about_risk_or_past(self, text: str) -> bool:
+        """Whether the message reads as a question about a risk, information or a past
+        event, and says nothing of it happening now: what cancels a `hedged` rule."""
+        prepared = normalise(text)
+        return self._hedge.search(prepared) is not None and self._present.search(prepared) is None
 
     def detect(self, text: str) -> Detection | None:
         """The most serious category the message matches, or None."""

@@ -156,3 +156,19 @@ def test_normalise_removes_what_hides_words():
 def test_unknown_category_is_refused():
     with pytest.raises(ValueError):
         RedFlagDetector({"groups": {"a": ["x"]}, "flags": [{"id": "x", "category": "nope", "any": ["a"]}]})
+
+
+@pytest.mark.parametrize(
+    "text,category",
+    [
+        ("Sometimes I question my decision to stay alive.", "crisis"),
+        ("I'll have to fight, once again, the urge to take the easy way out.", "crisis"),
+        ("CRPS is often referred to as 'The Suicide Disease'.", None),
+        ("I set my insulin pump on the sink and it slid off; the pump wasn't broken and I felt stiff all day", None),
+        ("Has anyone ever had a laryngospasm? For many years now I get moments when I can't breathe.", None),
+        ("I've stopped taking the abilify but my whole body is still twitching", "urgent"),
+    ],
+)
+def test_further_real_world_phrasings(detector, text, category):
+    found = detector.detect(text)
+    assert (found.category if found and found.is_red_flag else None) == category, found

@@ -66,6 +66,17 @@ def test_second_opinion_raises_what_the_rules_missed():
     assert message.get("red_flag") == {"category": "crisis", "rule": SECOND_OPINION_RULE}
 
 
+def test_second_opinion_is_held_back_where_a_hedged_rule_would_be():
+    # information about a risk, with nothing happening now: no alarm, however sure it is
+    text = "Choking is when the child's airway is totally blocked and the child cannot get air into his lungs."
+    message = parse(component(FixedOpinion("emergency", 0.99)), text)
+    assert message.get("red_flag") is None
+    # the same words, happening now, still raise it
+    text = "help, my son's airway is totally blocked right now"
+    message = parse(component(FixedOpinion("emergency", 0.99)), text)
+    assert message.get("red_flag") is not None
+
+
 def test_second_opinion_below_the_threshold_changes_nothing():
     text = "my thoughts are very dark and I have a plan"
     below = CONFIG["second_opinion_threshold"] - 0.01

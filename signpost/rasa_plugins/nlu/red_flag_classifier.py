@@ -10,7 +10,8 @@ rules in data/knowledge/red_flags.yml find no red flag, a small text classifier
 trained with the model (the `examples` of red_flags.yml as red flags, every NLU
 training example of another intent and the `none` examples as benign) may still
 raise one, if its probability for a red-flag category reaches
-`second_opinion_threshold`. The threshold was chosen on the development split of
+`second_opinion_threshold` and the message does not read as a question about a risk,
+information or a past event (what cancels a `hedged` rule). The threshold was chosen on the development split of
 eval/red_flags/messages.yml (see docs/safety.md).
 """
 
@@ -215,6 +216,9 @@ class RedFlagClassifier(GraphComponent):
     def _raise(self, text: str) -> Optional[Tuple[str, float]]:
         """A red flag the rules missed, if the second opinion is sure enough."""
         if self._second_opinion is None or not self._config.get("second_opinion", True):
+            return None
+        if self._detector.is_about_risk_or_past(text):
+            # what cancels a hedged rule holds the second opinion back too
             return None
         category, probability = self._second_opinion.score(text)
         return (category, probability) if probability >= self._config["second_opinion_threshold"] else None
