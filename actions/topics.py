@@ -18,6 +18,7 @@ from signpost.knowledge import repository
 from signpost.knowledge.answers import GAP_ID, Answer, answers_by_id
 
 GROUPS_ID = "dystonia_uk_groups"
+GENERAL_TOPIC = "what_is_dystonia"  # a question about a type that names none
 TYPE_SENTENCES = 3  # "what is blepharospasm?": the answer in a few sentences
 WHY_TOPIC = {BODY_REGION: "why_region", SYMPTOM: "why_symptom"}
 # Responses that follow a topic's answer: mental health offers the crisis lines.
@@ -108,6 +109,12 @@ class ActionTypeInfo(SignpostAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, session: Session
     ) -> List[EventType]:
         wanted = _latest_entity(tracker, DYSTONIA_TYPE)
+        general = repository.topic(session, GENERAL_TOPIC) if not wanted else None
+        if general is not None:
+            # "what is dystonia disorder and how is it treated?": no type named, so not
+            # "I don't have information on that type" but what dystonia is
+            dispatcher.utter_message(response="utter_topic", summary=general.summary, contact="")
+            return []
         found = repository.find_type(session, wanted) if wanted else None
         if found is None:
             names = ", ".join(t.name for t in repository.list_types(session))

@@ -287,9 +287,16 @@ async def test_type_info(value, name, dispatcher, tracker, domain):
 
 
 async def test_unknown_type_lists_known_ones(dispatcher, tracker, domain):
-    await ActionTypeInfo().run(dispatcher, tracker(intent="ask_type_info"), domain)
+    entities = [{"entity": "dystonia_type", "value": "purple dystonia"}]
+    await ActionTypeInfo().run(dispatcher, tracker(intent="ask_type_info", entities=entities), domain)
     assert dispatcher.messages[0]["response"] == "utter_type_unknown"
     assert "Blepharospasm" in dispatcher.messages[0]["names"]
+
+
+async def test_a_type_question_that_names_no_type_says_what_dystonia_is(dispatcher, tracker, domain):
+    await ActionTypeInfo().run(dispatcher, tracker(intent="ask_type_info"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_topic"
+    assert dispatcher.messages[0]["summary"].startswith("Dystonia is")
 
 
 @pytest.mark.parametrize(
